@@ -1,0 +1,30 @@
+"""Errors that reach the user. Turned into a message or an HTTP status only at the edge.
+
+    BudgetQAError
+    ├── IngestError(source, reason, page=None)   a file could not be read or parsed
+    │   └── UnsupportedDocument                  readable, but not something we can index
+    └── NotFound(what)                           a document or table id that does not exist
+"""
+
+from __future__ import annotations
+
+
+class BudgetQAError(Exception):
+    """Base of every error meant for the user."""
+
+
+class IngestError(BudgetQAError):
+    def __init__(self, source: str, reason: str, page: int | None = None) -> None:
+        self.source = source
+        self.reason = reason
+        self.page = page
+        where = f"{source}, page {page}" if page is not None else source
+        super().__init__(f"{where}: {reason}")
+
+
+class UnsupportedDocument(IngestError):
+    pass
+
+
+class NotFound(BudgetQAError):
+    pass

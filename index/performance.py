@@ -1,0 +1,131 @@
+"""Project performance-target tables (项目绩效目标表): a form on top, indicator rows below.
+
+The form part is read by its printed labels (项目编码, 预算数, 其中：财政资金 …), not by
+position, because the label cells wrap and merge differently in every rendering.
+"""
+
+from __future__ import annotations
+
+import re
+
+from index.blocks import GridCell
+from index.segment import RawTable
+from index.text import parse_number
+from index.types import Indicator, PerformanceTable
+
+_INDICATOR_COLUMNS = {
+    "一级指标": "level1",
+    "二级指标": "level2",
+    "三级指标": "level3",
+    "绩效指标描述": "description",
+    "指标值": "value_text",
+    "指标值确定依据": "basis",
+}
+_VALUE = re.compile(r"^(?P<cmp>[≥≤<>=＞＜]|大于等于|小于等于)?\s*(?P<num>\d+(?:\.\d+)?)\s*(?P<unit>[^\d\s]{0,8})$")
+_COMPARATORS = {"＞": ">", "＜": "<", "大于等于": "≥", "小于等于": "≤"}
+
+
+def parse_performance(raw: RawTable, table_id: str) -> PerformanceTable:
+    rows = [row for grid in raw.grids for row in grid.rows]
+    form, indicator_rows = _split(rows)
+    spending = _spending_plan(form)
+    project = _after(form, "项目名称")
+    title_project = re.sub(r"^\d+[．.、]\s*", "", raw.title).removesuffix("绩效目标表").strip()
+    return PerformanceTable(
+        id=table_id,
+        title=raw.title,
+        project=project or title_project,
+        project_code=_after(form, "项目编码"),
+        unit=raw.unit,
+        budget=parse_number(_after(form, "预算数")),
+        fiscal=parse_number(_after(form, "财政资金")),
+        other=parse_number(_after(form, "其他资金")),
+        purpose=_purpose(form),
+        spending_plan=spending,
+        target=_after(form, "绩效目标"),
+        indicators=_indicators(indicator_rows),
+        pages=raw.pages,
+    )
+
+
+def _split(rows: list[list[GridCell]]) -> tuple[list[list[GridCell]], list[list[GridCell]]]:
+    for index, row in enumerate(rows):
+        if any(cell.text == "一级指标" for cell in row):
+            return rows[:index], rows[index:]
+    return rows, []
+
+
+def _after(rows: list[list[GridCell]], label: str) -> str:
+    """The first non-empty cell to the right of the cell ending in ``label``."""
+    for row in rows:
+        for c, cell in enumerate(row):
+            if cell.text.endswith(label):
+                return next((other.text for other in row[c + 1 :] if other.text), "")
+    return ""
+
+
+def _purpose(rows: list[list[GridCell]]) -> str:
+    for index, row in enumerate(rows):
+        if any(cell.text.endswith("预算数") for cell in row) and index + 1 < len(rows):
+            texts = [cell.text for cell in rows[index + 1] if cell.text]
+            if texts and parse_number(texts[-1]) is None and "资金支出" not in texts[0]:
+                return texts[-1]
+    return ""
+
+
+def _spending_plan(rows: list[list[GridCell]]) -> dict[str, str]:
+    for index, row in enumerate(rows):
+        if row and row[0].text.startswith("资金支出") and index + 1 < len(rows):
+            values = rows[index + 1]
+            plan = {}
+            for c, cell in enumerate(row[1:], start=1):
+                if cell.text and c < len(values) and values[c].text:
+                    plan[cell.text] = values[c].text
+            return plan
+    return {}
+
+
+def _indicators(rows: list[list[GridCell]]) -> list[Indicator]:
+    columns: dict[str, int] = {}
+    found: list[Indicator] = []
+    carry = {"level1": "", "level2": ""}
+    for row in rows:
+        texts = [cell.text for cell in row]
+        if "一级指标" in texts:
+            columns = {_INDICATOR_COLUMNS[t]: c for c, t in enumerate(texts) if t in _INDICATOR_COLUMNS}
+            continue
+        fields = {name: (texts[c] if c < len(texts) else "") for name, c in columns.items()}
+        if not any(fields.values()):
+            continue
+        if found and not fields.get("value_text") and not fields.get("description"):
+            _extend(found[-1], fields)  # a wrapped row: its words belong to the row above
+            continue
+        for level in ("level1", "level2"):
+            carry[level] = fields.get(level) or carry[level]
+        found.append(_indicator(fields, carry, row[0].page if row else 0))
+    return found
+
+
+def _indicator(fields: dict[str, str], carry: dict[str, str], page: int) -> Indicator:
+    value_text = fields.get("value_text", "")
+    match = _VALUE.match(value_text.replace(" ", ""))
+    comparator = match["cmp"] or "" if match else ""
+    return Indicator(
+        level1=carry["level1"],
+        level2=carry["level2"],
+        level3=fields.get("level3", ""),
+        description=fields.get("description", ""),
+        value_text=value_text,
+        value=float(match["num"]) if match else None,
+        comparator=_COMPARATORS.get(comparator, comparator),
+        unit=match["unit"] if match else "",
+        basis=fields.get("basis", ""),
+        page=page,
+    )
+
+
+def _extend(indicator: Indicator, fields: dict[str, str]) -> None:
+    for name in ("level2", "level3", "basis"):
+        extra = fields.get(name, "")
+        if extra:
+            setattr(indicator, name, getattr(indicator, name) + extra)

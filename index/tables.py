@@ -1,0 +1,172 @@
+"""A raw table (title, unit, grids over pages) in, a typed ``Table`` out.
+
+Columns get a role from their header path and their data: sequence number, subject code,
+row label, or value. Side-by-side sub-tables (收入 | 支出, 经济分类 left | right) show up as
+the table's first label column repeating after value columns; each side becomes its own
+row set.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from index.blocks import GridCell
+from index.header import column_paths, header_size, is_seq_column, orphans
+from index.segment import RawTable
+from index.text import key, parse_number
+from index.types import Cell, Row, Table
+
+_LABEL_NAMES = re.compile(r"(项目|科目名称|名称|单位名称)$")
+_CODE_PARTS = {"类", "款", "项"}
+_EMPTY_NOTE = re.compile(r"(无数据|空表|无.*(收入|支出|经费)|没有)")
+LEVELS = {3: "类", 5: "款", 7: "项"}
+
+
+@dataclass
+class _Group:
+    name: str
+    seq: int | None
+    codes: list[int]
+    labels: list[int]
+    values: list[int]
+
+
+def parse_table(raw: RawTable, table_id: str, kind: str) -> Table:
+    width = max(grid.width for grid in raw.grids)
+    header_rows, data = _split_header(raw, width)
+    paths = column_paths(header_rows, width)
+    groups = _groups(paths, _roles(paths, data, width))
+    rows = _rows(data, groups, paths)
+    header = [paths[c] for group in groups for c in group.values]
+    printed_empty = bool(raw.note and _EMPTY_NOTE.search(raw.note))
+    if printed_empty:
+        rows = []  # what is left of a printed-empty form is header debris, not data
+    empty = printed_empty or not rows
+    return Table(table_id, raw.title, kind, raw.unit, raw.pages, header, rows, raw.note, empty)
+
+
+def _split_header(raw: RawTable, width: int) -> tuple[list[list[GridCell]], list[list[GridCell]]]:
+    """The best header variant, and every data row in page order with repeated headers dropped."""
+    first = raw.grids[0]
+    size = header_size(first)
+    variants = [first.rows[:size]]
+    data = list(first.rows[size:])
+    for grid in raw.grids[1:]:
+        repeated = _repeated_header(grid.rows, first.rows[:size])
+        if repeated == size:
+            variants.append(grid.rows[:size])
+        data.extend(grid.rows[repeated:])
+    best = min(variants, key=lambda rows: orphans(rows, width))
+    return best, [row for row in data if any(cell.text for cell in row)]
+
+
+def _repeated_header(rows: list[list[GridCell]], header: list[list[GridCell]]) -> int:
+    count = 0
+    for mine, theirs in zip(rows, header, strict=False):
+        if _texts(mine) != _texts(theirs):
+            break
+        count += 1
+    return count
+
+
+def _texts(row: list[GridCell]) -> list[str]:
+    return [key(cell.text) for cell in row if cell.text]
+
+
+def _roles(paths: list[tuple[str, ...]], data: list[list[GridCell]], width: int) -> list[str]:
+    roles = []
+    for c in range(width):
+        path = paths[c]
+        texts = [row[c].text for row in data if c < len(row) and row[c].text]
+        numeric = sum(parse_number(t) is not None for t in texts)
+        if is_seq_column(path):
+            roles.append("seq")
+        elif any("编码" in part for part in path) or (path and path[-1] in _CODE_PARTS):
+            roles.append("code")
+        elif path and _LABEL_NAMES.search(path[-1]) and numeric * 2 < max(len(texts), 1):
+            roles.append("label")
+        elif texts and numeric * 2 < len(texts):
+            roles.append("label")
+        else:
+            roles.append("value")
+    return roles
+
+
+def _groups(paths: list[tuple[str, ...]], roles: list[str]) -> list[_Group]:
+    """Split columns where the table's first label (or code) column repeats after values."""
+    keys = [c for c, role in enumerate(roles) if role in ("code", "label")]
+    starts = [0]
+    if keys:
+        anchor = paths[keys[0]][-1:] if paths[keys[0]] else ()
+        seen_value = False
+        for c, role in enumerate(roles):
+            seen_value = seen_value or role == "value"
+            if c > keys[0] and role == roles[keys[0]] and seen_value and paths[c][-1:] == anchor:
+                starts.append(c)
+                seen_value = False
+    bounds = starts + [len(roles)]
+    groups = []
+    for n, (start, end) in enumerate(zip(bounds, bounds[1:], strict=False)):
+        columns = range(start, end)
+        groups.append(
+            _Group(
+                name=_group_name(paths, columns, n, len(starts)),
+                seq=next((c for c in columns if roles[c] == "seq"), None),
+                codes=[c for c in columns if roles[c] == "code"],
+                labels=[c for c in columns if roles[c] == "label"],
+                values=[c for c in columns if roles[c] == "value"],
+            )
+        )
+    if groups and groups[0].seq is None and roles and roles[0] == "seq":
+        groups[0].seq = 0
+    return groups
+
+
+def _group_name(paths: list[tuple[str, ...]], columns: range, n: int, count: int) -> str:
+    if count == 1:
+        return ""
+    tops = {paths[c][0] for c in columns if paths[c] and not is_seq_column(paths[c])}
+    return tops.pop() if len(tops) == 1 else f"第{n + 1}栏"
+
+
+def _rows(data: list[list[GridCell]], groups: list[_Group], paths: list[tuple[str, ...]]) -> list[Row]:
+    rows: list[Row] = []
+    last: dict[str, Row] = {}
+    for grid_row in data:
+        for group in groups:
+            row = _row(grid_row, group, paths)
+            if row is None:
+                continue
+            previous = last.get(group.name)
+            if previous and _is_wrapped_label(grid_row, row, group):
+                previous.label += row.label  # the label's second line, printed as its own row
+                continue
+            rows.append(row)
+            last[group.name] = row
+    return rows
+
+
+def _row(grid_row: list[GridCell], group: _Group, paths: list[tuple[str, ...]]) -> Row | None:
+    def text(c: int) -> str:
+        return grid_row[c].text if c < len(grid_row) else ""
+
+    code_texts = [re.sub(r"\s+", "", text(c)) for c in group.codes]
+    code = "".join(t for t in code_texts if t.isdigit())
+    label_parts = [t for t in code_texts if t and not t.isdigit() and t not in _CODE_PARTS]
+    label_parts += [text(c) for c in group.labels if text(c)]
+    label = " ".join(dict.fromkeys(label_parts))  # a merged cell repeats its text
+    page = next((cell.page for cell in grid_row), 0)
+    cells = []
+    for c in group.values:
+        source = grid_row[c] if c < len(grid_row) else GridCell("", page)
+        cells.append(Cell(source.text, parse_number(source.text), source.page, source.bbox, paths[c]))
+    if not label and not code and not any(cell.text for cell in cells):
+        return None
+    return Row(label, code, LEVELS.get(len(code), ""), cells, page, group.name)
+
+
+def _is_wrapped_label(grid_row: list[GridCell], row: Row, group: _Group) -> bool:
+    if group.seq is None or row.code or any(cell.text for cell in row.cells):
+        return False
+    return not (group.seq < len(grid_row) and grid_row[group.seq].text)

@@ -1,0 +1,161 @@
+"""The data model: every record that flows from a disclosure file to the index.
+
+This module imports nothing of ours; read it to learn what the rest passes around.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+BBox = tuple[float, float, float, float]  # x0, top, x1, bottom in PDF points
+
+
+@dataclass(frozen=True)
+class Document:
+    id: str  # sha256 of the file's bytes
+    title: str
+    department: str
+    year: int | None
+    kind: str  # "预算" | "决算" | ""
+    source: str  # the file name it was ingested from
+    pages: int
+
+
+@dataclass
+class Cell:
+    text: str  # as printed, whitespace normalised
+    value: float | None  # parsed number, None for text or empty
+    page: int
+    bbox: BBox | None  # None for the text form, which has no geometry
+    column: tuple[str, ...] = ()  # header path of the column, e.g. ("本年收入", "财政拨款收入")
+
+
+@dataclass
+class Row:
+    label: str
+    code: str  # full subject code ("2060101"), "" if none
+    level: str  # "类" | "款" | "项" | ""
+    cells: list[Cell]
+    page: int
+    group: str = ""  # side-by-side sub-table this row belongs to ("收入", "支出", or "")
+
+
+@dataclass
+class Table:
+    id: str  # "t03"; stable within a document
+    title: str  # as printed
+    kind: str  # canonical kind, see index.kinds
+    unit: str  # "万元" | "元" | ""
+    pages: tuple[int, int]
+    header: list[tuple[str, ...]]  # column paths of the value columns
+    rows: list[Row]
+    note: str = ""  # 注：… under the table
+    empty: bool = False  # printed with no data ("本表无数据", "空表列示")
+
+
+@dataclass
+class Indicator:
+    level1: str  # 一级指标
+    level2: str  # 二级指标
+    level3: str  # 三级指标
+    description: str
+    value_text: str  # 指标值 as printed, e.g. "≥280 万个"
+    value: float | None
+    comparator: str  # "≥", "≤", "<", ">", "=" or ""
+    unit: str
+    basis: str  # 指标值确定依据
+    page: int
+
+
+@dataclass
+class PerformanceTable:
+    id: str
+    title: str
+    project: str
+    project_code: str
+    unit: str
+    budget: float | None  # 预算数
+    fiscal: float | None  # 其中：财政资金
+    other: float | None  # 其他资金
+    purpose: str
+    spending_plan: dict[str, str]  # "3 月底" -> "30%"
+    target: str  # 绩效目标
+    indicators: list[Indicator]
+    pages: tuple[int, int]
+
+
+@dataclass
+class Section:
+    id: str
+    heading: str
+    path: tuple[str, ...]  # headings from the top, this one last
+    text: str
+    pages: tuple[int, int]
+
+
+@dataclass(frozen=True)
+class NarrativeFact:
+    section_id: str
+    value: float
+    unit: str  # "万元" | "元" | "亿元" | "%"
+    sentence: str
+    page: int
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One numeric cell with everything needed to cite it."""
+
+    document: str
+    table: str  # table id
+    table_title: str
+    table_kind: str
+    page: int
+    row: str  # row label
+    code: str
+    column: tuple[str, ...]
+    value: float
+    unit: str
+    value_yuan: float | None  # money converted to 元; None when the unit is not money
+    text: str  # the cell as printed
+    row_index: int
+    group: str = ""
+    bbox: BBox | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A consistency check over two or more figures of one document."""
+
+    document: str
+    check: str  # "parent_sum" | "column_identity" | "totals_balance" | "cross_table" | "narrative"
+    ok: bool
+    message: str
+    expected: float
+    actual: float
+    cells: tuple[Fact, ...] = ()
+    sentence: str = ""
+
+
+@dataclass
+class Chunk:
+    id: str
+    document: str
+    kind: str  # "table" | "performance" | "section"
+    ref: str  # table, performance table or section id
+    title: str
+    text: str
+    pages: tuple[int, int]
+    meta: dict[str, str | int] = field(default_factory=dict)
+
+
+@dataclass
+class ParsedDocument:
+    """Everything one ingest produces before it is written anywhere."""
+
+    document: Document
+    tables: list[Table]
+    performance: list[PerformanceTable]
+    sections: list[Section]
+    narrative_facts: list[NarrativeFact]
+    contents: list[tuple[str, int | None]]  # the printed 目录: (entry, page)
