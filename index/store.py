@@ -1,0 +1,221 @@
+"""The facts store: SQLite under the data directory.
+
+Documents, parsed tables (as JSON, for display and citation), every numeric fact with its
+provenance (indexed by code, label and column), findings and chunks. One document is
+written in one transaction, so a failed ingest leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from index.errors import NotFound
+from index.types import (
+    Cell,
+    Chunk,
+    Document,
+    Fact,
+    Finding,
+    Indicator,
+    ParsedDocument,
+    PerformanceTable,
+    Row,
+    Section,
+    Table,
+)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY, title TEXT, department TEXT, year INTEGER, kind TEXT,
+    source TEXT, pages INTEGER, contents TEXT
+);
+CREATE TABLE IF NOT EXISTS tables (
+    document TEXT, id TEXT, title TEXT, kind TEXT, unit TEXT, page_start INTEGER, page_end INTEGER,
+    empty INTEGER, body TEXT, PRIMARY KEY (document, id)
+);
+CREATE TABLE IF NOT EXISTS performance (document TEXT, id TEXT, project TEXT, body TEXT, PRIMARY KEY (document, id));
+CREATE TABLE IF NOT EXISTS sections (document TEXT, id TEXT, heading TEXT, body TEXT, PRIMARY KEY (document, id));
+CREATE TABLE IF NOT EXISTS facts (
+    document TEXT, table_id TEXT, table_title TEXT, table_kind TEXT, page INTEGER, row_label TEXT,
+    code TEXT, column_path TEXT, value REAL, unit TEXT, value_yuan REAL, text TEXT, row_index INTEGER,
+    grp TEXT, bbox TEXT
+);
+CREATE INDEX IF NOT EXISTS facts_code ON facts (code);
+CREATE INDEX IF NOT EXISTS facts_label ON facts (row_label);
+CREATE INDEX IF NOT EXISTS facts_column ON facts (column_path);
+CREATE INDEX IF NOT EXISTS facts_document ON facts (document, table_id);
+CREATE TABLE IF NOT EXISTS findings (document TEXT, check_name TEXT, ok INTEGER, body TEXT);
+CREATE TABLE IF NOT EXISTS chunks (
+    id TEXT PRIMARY KEY, document TEXT, kind TEXT, ref TEXT, title TEXT, text TEXT,
+    page_start INTEGER, page_end INTEGER, meta TEXT
+);
+"""
+COLUMN_SEPARATOR = " / "
+
+
+class FactStore:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        self._lock = threading.RLock()
+        self._db.executescript(_SCHEMA)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        with self._lock:
+            self._db.execute("BEGIN")
+            try:
+                yield
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _rows(self, sql: str, *args: Any) -> list[sqlite3.Row]:
+        with self._lock:
+            return list(self._db.execute(sql, args))
+
+    # -- writing (call inside transaction()) --------------------------------------------
+    def write(self, parsed: ParsedDocument, facts: list[Fact], findings: list[Finding], chunks: list[Chunk]) -> None:
+        doc = parsed.document
+        self._db.execute(
+            "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?)",
+            (doc.id, doc.title, doc.department, doc.year, doc.kind, doc.source, doc.pages, json.dumps(parsed.contents)),
+        )
+        self._db.executemany(
+            "INSERT INTO tables VALUES (?,?,?,?,?,?,?,?,?)",
+            [(doc.id, t.id, t.title, t.kind, t.unit, t.pages[0], t.pages[1], int(t.empty), _json(t)) for t in parsed.tables],
+        )
+        self._db.executemany(
+            "INSERT INTO performance VALUES (?,?,?,?)", [(doc.id, p.id, p.project, _json(p)) for p in parsed.performance]
+        )
+        self._db.executemany(
+            "INSERT INTO sections VALUES (?,?,?,?)", [(doc.id, s.id, s.heading, _json(s)) for s in parsed.sections]
+        )
+        self._db.executemany("INSERT INTO facts VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", [_fact_row(f) for f in facts])
+        self._db.executemany(
+            "INSERT INTO findings VALUES (?,?,?,?)", [(doc.id, f.check, int(f.ok), _json(f)) for f in findings]
+        )
+        self._db.executemany(
+            "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?)",
+            [(c.id, c.document, c.kind, c.ref, c.title, c.text, c.pages[0], c.pages[1], json.dumps(c.meta)) for c in chunks],
+        )
+
+    def delete(self, document: str) -> None:
+        for table in ("documents", "tables", "performance", "sections", "facts", "findings", "chunks"):
+            column = "id" if table == "documents" else "document"
+            self._db.execute(f"DELETE FROM {table} WHERE {column} = ?", (document,))  # noqa: S608 - fixed names
+
+    # -- reading ------------------------------------------------------------------------
+    def documents(self) -> list[Document]:
+        rows = self._rows("SELECT id, title, department, year, kind, source, pages FROM documents ORDER BY source")
+        return [Document(**dict(r)) for r in rows]
+
+    def has(self, document: str) -> bool:
+        return bool(self._rows("SELECT 1 FROM documents WHERE id = ?", document))
+
+    def resolve(self, ref: str) -> Document:
+        """A document by id, id prefix or source file name."""
+        matches = [d for d in self.documents() if d.id == ref or d.source == ref or (len(ref) >= 4 and d.id.startswith(ref))]
+        if len(matches) != 1:
+            reason = "matches several documents" if matches else "matches no document"
+            raise NotFound(f"'{ref}' {reason}; see `budget-qa docs`")
+        return matches[0]
+
+    def contents(self, document: str) -> list[tuple[str, int | None]]:
+        rows = self._rows("SELECT contents FROM documents WHERE id = ?", document)
+        return [tuple(entry) for entry in json.loads(rows[0]["contents"])] if rows else []  # type: ignore[misc]
+
+    def tables(self, document: str) -> list[Table]:
+        rows = self._rows("SELECT body FROM tables WHERE document = ? ORDER BY id", document)
+        return [table_from_json(json.loads(r["body"])) for r in rows]
+
+    def table(self, document: str, table_id: str) -> Table:
+        rows = self._rows("SELECT body FROM tables WHERE document = ? AND id = ?", document, table_id)
+        if not rows:
+            raise NotFound(f"no table '{table_id}' in document {document[:12]}")
+        return table_from_json(json.loads(rows[0]["body"]))
+
+    def performance(self, document: str) -> list[PerformanceTable]:
+        rows = self._rows("SELECT body FROM performance WHERE document = ? ORDER BY id", document)
+        return [performance_from_json(json.loads(r["body"])) for r in rows]
+
+    def sections(self, document: str) -> list[Section]:
+        rows = self._rows("SELECT body FROM sections WHERE document = ? ORDER BY id", document)
+        return [Section(**{**(b := json.loads(r["body"])), "path": tuple(b["path"]), "pages": tuple(b["pages"])}) for r in rows]
+
+    def findings(self, document: str) -> list[dict[str, Any]]:
+        return [json.loads(r["body"]) for r in self._rows("SELECT body FROM findings WHERE document = ?", document)]
+
+    def facts(self, document: str | None = None) -> list[Fact]:
+        sql = "SELECT * FROM facts" + (" WHERE document = ?" if document else "")
+        return [_fact(r) for r in self._rows(sql, *([document] if document else []))]
+
+    def count(self, table: str, document: str) -> int:
+        column = "id" if table == "documents" else "document"
+        return int(self._rows(f"SELECT COUNT(*) AS n FROM {table} WHERE {column} = ?", document)[0]["n"])  # noqa: S608
+
+    def chunk_texts(self) -> list[tuple[str, str]]:
+        return [(r["id"], r["text"]) for r in self._rows("SELECT id, text FROM chunks ORDER BY id")]
+
+    def chunks(self, ids: list[str]) -> dict[str, Chunk]:
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self._rows(f"SELECT * FROM chunks WHERE id IN ({marks})", *ids)  # noqa: S608
+        return {
+            r["id"]: Chunk(r["id"], r["document"], r["kind"], r["ref"], r["title"], r["text"],
+                           (r["page_start"], r["page_end"]), json.loads(r["meta"]))
+            for r in rows
+        }
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def _json(record: Any) -> str:
+    return json.dumps(asdict(record), ensure_ascii=False)
+
+
+def _fact_row(f: Fact) -> tuple[Any, ...]:
+    return (
+        f.document, f.table, f.table_title, f.table_kind, f.page, f.row, f.code, COLUMN_SEPARATOR.join(f.column),
+        f.value, f.unit, f.value_yuan, f.text, f.row_index, f.group, json.dumps(f.bbox),
+    )
+
+
+def _fact(r: sqlite3.Row) -> Fact:
+    bbox = json.loads(r["bbox"])
+    return Fact(
+        r["document"], r["table_id"], r["table_title"], r["table_kind"], r["page"], r["row_label"], r["code"],
+        tuple(r["column_path"].split(COLUMN_SEPARATOR)) if r["column_path"] else (), r["value"], r["unit"],
+        r["value_yuan"], r["text"], r["row_index"], r["grp"], tuple(bbox) if bbox else None,
+    )
+
+
+def table_from_json(body: dict[str, Any]) -> Table:
+    rows = [
+        Row(
+            label=r["label"], code=r["code"], level=r["level"], page=r["page"], group=r["group"],
+            cells=[Cell(c["text"], c["value"], c["page"], tuple(c["bbox"]) if c["bbox"] else None, tuple(c["column"]))
+                   for c in r["cells"]],
+        )
+        for r in body["rows"]
+    ]
+    return Table(
+        body["id"], body["title"], body["kind"], body["unit"], tuple(body["pages"]),  # type: ignore[arg-type]
+        [tuple(h) for h in body["header"]], rows, body["note"], body["empty"],
+    )
+
+
+def performance_from_json(body: dict[str, Any]) -> PerformanceTable:
+    indicators = [Indicator(**i) for i in body["indicators"]]
+    return PerformanceTable(**{**body, "indicators": indicators, "pages": tuple(body["pages"])})

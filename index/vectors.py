@@ -1,0 +1,55 @@
+"""The Chroma seam: an embedded PersistentClient under the data directory, or a remote server."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import chromadb
+from chromadb.config import Settings as ChromaSettings
+
+from index.settings import Settings
+from index.types import Chunk
+
+
+class VectorStore:
+    def __init__(self, settings: Settings) -> None:
+        chroma = ChromaSettings(anonymized_telemetry=False)
+        if settings.chroma_host:
+            self._client: Any = chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma)
+        else:
+            settings.chroma_path.mkdir(parents=True, exist_ok=True)
+            self._client = chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma)
+        # Our own embeddings always: Chroma's default embedding function downloads a model.
+        self._collection = self._client.get_or_create_collection(
+            settings.collection, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+        )
+
+    def add(self, chunks: list[Chunk], vectors: list[list[float]]) -> None:
+        for start in range(0, len(chunks), 256):
+            batch = chunks[start : start + 256]
+            self._collection.upsert(
+                ids=[c.id for c in batch],
+                embeddings=vectors[start : start + 256],
+                documents=[c.text for c in batch],
+                metadatas=[_metadata(c) for c in batch],
+            )
+
+    def delete_document(self, document: str) -> None:
+        self._collection.delete(where={"document": document})
+
+    def query(self, vector: list[float], k: int, documents: list[str] | None = None) -> list[tuple[str, float]]:
+        where = {"document": {"$in": documents}} if documents else None
+        count = self._collection.count()
+        if count == 0:
+            return []
+        result = self._collection.query(query_embeddings=[vector], n_results=min(k, count), where=where)
+        return [(cid, 1.0 - dist) for cid, dist in zip(result["ids"][0], result["distances"][0], strict=True)]
+
+    def count(self, document: str | None = None) -> int:
+        if document is None:
+            return int(self._collection.count())
+        return len(self._collection.get(where={"document": document}, include=[])["ids"])
+
+
+def _metadata(chunk: Chunk) -> dict[str, str | int]:
+    return {"document": chunk.document, "kind": chunk.kind, "ref": chunk.ref, "title": chunk.title, **chunk.meta}
