@@ -176,7 +176,7 @@ def _check(args: argparse.Namespace, settings: Settings) -> None:
         cells = "; ".join(f"{c['table_title']} p{c['page']} {c['row']} [{'/'.join(c['column'])}]={c['text']}" for c in f["cells"])
         lines.append(f"{'OK ' if f['ok'] else 'DIFF'} {f['check']}: {f['message']} — {cells}")
     bad = sum(not f["ok"] for f in findings)
-    _emit(args, findings, "\n".join(lines + [f"{len(findings)} checks, {bad} disagreements"]))
+    _emit(args, findings, "\n".join([*lines, f"{len(findings)} checks, {bad} disagreements"]))
 
 
 def _delete(args: argparse.Namespace, settings: Settings) -> None:

@@ -31,39 +31,47 @@ def check_pdf_bytes(source: str, data: bytes) -> None:
 
 def read_pdf(path: Path, source: str, max_pages: int, progress: Progress | None = None) -> tuple[int, list[Block]]:
     """Every page's lines and grids in reading order, and the page count."""
-    blocks: list[Block] = []
-    image_only: list[int] = []
     try:
-        with pdfplumber.open(path) as pdf:
-            total = len(pdf.pages)
-            if total == 0:
-                raise IngestError(source, "the PDF has no pages")
-            if total > max_pages:
-                raise UnsupportedDocument(source, f"{total} pages is over the limit of {max_pages}")
-            for number, page in enumerate(pdf.pages, start=1):
-                if not page.chars and page.images:
-                    image_only.append(number)
-                else:
-                    blocks.extend(_page_blocks(page, number))
-                page.close()  # drop the page's parsed layout: only one page is held at a time
-                if progress:
-                    progress(number, total)
-    except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
-        raise UnsupportedDocument(source, "the PDF is encrypted; save an unencrypted copy") from exc
-    except (PDFSyntaxError, PSException) as exc:
-        raise IngestError(source, f"the PDF is truncated or corrupt ({type(exc).__name__})") from exc
+        return _read(path, source, max_pages, progress)
     except IngestError:
         raise
-    except Exception as exc:  # pdfminer raises many undocumented types on damaged files
-        if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
-            raise UnsupportedDocument(source, "the PDF is encrypted; save an unencrypted copy") from exc
-        raise IngestError(source, f"the PDF could not be read ({type(exc).__name__}: {exc})") from exc
+    except Exception as exc:
+        raise _explain(source, exc) from exc
+
+
+def _read(path: Path, source: str, max_pages: int, progress: Progress | None) -> tuple[int, list[Block]]:
+    blocks: list[Block] = []
+    image_only: list[int] = []
+    with pdfplumber.open(path) as pdf:
+        total = len(pdf.pages)
+        if total == 0:
+            raise IngestError(source, "the PDF has no pages")
+        if total > max_pages:
+            raise UnsupportedDocument(source, f"{total} pages is over the limit of {max_pages}")
+        for number, page in enumerate(pdf.pages, start=1):
+            if not page.chars and page.images:
+                image_only.append(number)
+            else:
+                blocks.extend(_page_blocks(page, number))
+            page.close()  # drop the page's parsed layout: only one page is held at a time
+            if progress:
+                progress(number, total)
     if image_only:
         pages = ", ".join(str(n) for n in image_only)
         raise UnsupportedDocument(
             source, f"pages {pages} are images with no text layer; OCR is not supported"
         )
     return total, blocks
+
+
+def _explain(source: str, exc: Exception) -> IngestError:
+    """pdfplumber wraps pdfminer's errors; name the real problem."""
+    cause = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc.__cause__ or exc
+    if isinstance(cause, PDFPasswordIncorrect | PDFEncryptionError) or "password" in repr(cause).lower():
+        return UnsupportedDocument(source, "the PDF is encrypted; save an unencrypted copy")
+    if isinstance(cause, PDFSyntaxError | PSException) or isinstance(exc, PDFSyntaxError | PSException):
+        return IngestError(source, f"the PDF is truncated or corrupt ({type(cause).__name__})")
+    return IngestError(source, f"the PDF is truncated or corrupt ({type(cause).__name__}: {cause})")
 
 
 def _page_blocks(page: Any, number: int) -> Iterator[Block]:
@@ -96,7 +104,7 @@ def _grid(table: Any, page: int) -> Grid:
             if bbox is None:
                 cells.append(GridCell("", page, None, _merged_from(row.cells, c, columns)))
             else:
-                cells.append(GridCell(clean(texts[r][c]), page, tuple(round(v, 2) for v in bbox)))  # type: ignore[arg-type]
+                cells.append(GridCell(clean(texts[r][c]), page, tuple(round(v, 2) for v in bbox)))
         rows.append(cells)
     return Grid(page, rows, ruled=True)
 

@@ -8,6 +8,7 @@ again without a new title) starts the next page.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from index.blocks import Block, Grid, GridCell, Line
@@ -123,7 +124,7 @@ class _TextReader:
         """Where page headers are too sparse to count pages (long runs of forms), spread the
         blocks between two 目录 anchors over the pages the 目录 says they fill, by size."""
         points = [*self.anchored, (len(self.blocks), self.page)]
-        for (start, first), (end, last) in zip(points, points[1:], strict=False):
+        for (start, first), (end, last) in itertools.pairwise(points):
             span = self.blocks[start:end]
             if not span or last - max(b.page for b in span) <= 1:
                 continue

@@ -112,7 +112,7 @@ class FactStore:
     def delete(self, document: str) -> None:
         for table in ("documents", "tables", "performance", "sections", "facts", "findings", "chunks"):
             column = "id" if table == "documents" else "document"
-            self._db.execute(f"DELETE FROM {table} WHERE {column} = ?", (document,))  # noqa: S608 - fixed names
+            self._db.execute(f"DELETE FROM {table} WHERE {column} = ?", (document,))
 
     # -- reading ------------------------------------------------------------------------
     def documents(self) -> list[Document]:
@@ -132,7 +132,7 @@ class FactStore:
 
     def contents(self, document: str) -> list[tuple[str, int | None]]:
         rows = self._rows("SELECT contents FROM documents WHERE id = ?", document)
-        return [tuple(entry) for entry in json.loads(rows[0]["contents"])] if rows else []  # type: ignore[misc]
+        return [tuple(entry) for entry in json.loads(rows[0]["contents"])] if rows else []
 
     def tables(self, document: str) -> list[Table]:
         rows = self._rows("SELECT body FROM tables WHERE document = ? ORDER BY id", document)
@@ -161,7 +161,7 @@ class FactStore:
 
     def count(self, table: str, document: str) -> int:
         column = "id" if table == "documents" else "document"
-        return int(self._rows(f"SELECT COUNT(*) AS n FROM {table} WHERE {column} = ?", document)[0]["n"])  # noqa: S608
+        return int(self._rows(f"SELECT COUNT(*) AS n FROM {table} WHERE {column} = ?", document)[0]["n"])
 
     def chunk_texts(self) -> list[tuple[str, str]]:
         return [(r["id"], r["text"]) for r in self._rows("SELECT id, text FROM chunks ORDER BY id")]
@@ -170,7 +170,7 @@ class FactStore:
         if not ids:
             return {}
         marks = ",".join("?" * len(ids))
-        rows = self._rows(f"SELECT * FROM chunks WHERE id IN ({marks})", *ids)  # noqa: S608
+        rows = self._rows(f"SELECT * FROM chunks WHERE id IN ({marks})", *ids)
         return {
             r["id"]: Chunk(r["id"], r["document"], r["kind"], r["ref"], r["title"], r["text"],
                            (r["page_start"], r["page_end"]), json.loads(r["meta"]))
@@ -211,7 +211,7 @@ def table_from_json(body: dict[str, Any]) -> Table:
         for r in body["rows"]
     ]
     return Table(
-        body["id"], body["title"], body["kind"], body["unit"], tuple(body["pages"]),  # type: ignore[arg-type]
+        body["id"], body["title"], body["kind"], body["unit"], tuple(body["pages"]),
         [tuple(h) for h in body["header"]], rows, body["note"], body["empty"],
     )
 

@@ -8,6 +8,7 @@ row set.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -84,9 +85,9 @@ def _roles(paths: list[tuple[str, ...]], data: list[list[GridCell]], width: int)
             roles.append("seq")
         elif any("编码" in part for part in path) or (path and path[-1] in _CODE_PARTS):
             roles.append("code")
-        elif path and _LABEL_NAMES.search(path[-1]) and numeric * 2 < max(len(texts), 1):
-            roles.append("label")
-        elif texts and numeric * 2 < len(texts):
+        elif (path and _LABEL_NAMES.search(path[-1]) and numeric * 2 < max(len(texts), 1)) or (
+            texts and numeric * 2 < len(texts)
+        ):
             roles.append("label")
         else:
             roles.append("value")
@@ -105,9 +106,9 @@ def _groups(paths: list[tuple[str, ...]], roles: list[str]) -> list[_Group]:
             if c > keys[0] and role == roles[keys[0]] and seen_value and paths[c][-1:] == anchor:
                 starts.append(c)
                 seen_value = False
-    bounds = starts + [len(roles)]
+    bounds = [*starts, len(roles)]
     groups = []
-    for n, (start, end) in enumerate(zip(bounds, bounds[1:], strict=False)):
+    for n, (start, end) in enumerate(itertools.pairwise(bounds)):
         columns = range(start, end)
         groups.append(
             _Group(
