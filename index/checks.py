@@ -149,7 +149,7 @@ def _class_totals(tables: list[Table], facts_by_table: dict[str, list[Fact]], ki
         for fact in facts_by_table[table.id]:
             leaf = fact.column[-1] if fact.column else ""
             in_column = leaf == column or leaf == f"本年{column}" or leaf == f"本年支出{column}" or fact.group == column
-            if kind in ("收支总表",) and fact.group != "支出":
+            if kind == "收支总表" and fact.group != "支出":
                 continue
             numbered = re.match(r"^[一二三四五六七八九十]+、", fact.row) and fact.group == "支出"
             if in_column and (len(fact.code) == 3 or numbered):

@@ -111,8 +111,7 @@ class FactStore:
 
     def delete(self, document: str) -> None:
         for table in ("documents", "tables", "performance", "sections", "facts", "findings", "chunks"):
-            column = "id" if table == "documents" else "document"
-            self._db.execute(f"DELETE FROM {table} WHERE {column} = ?", (document,))
+            self._db.execute(f"DELETE FROM {table} WHERE {_owner(table)} = ?", (document,))
 
     # -- reading ------------------------------------------------------------------------
     def documents(self) -> list[Document]:
@@ -160,8 +159,7 @@ class FactStore:
         return [_fact(r) for r in self._rows(sql, *([document] if document else []))]
 
     def count(self, table: str, document: str) -> int:
-        column = "id" if table == "documents" else "document"
-        return int(self._rows(f"SELECT COUNT(*) AS n FROM {table} WHERE {column} = ?", document)[0]["n"])
+        return int(self._rows(f"SELECT COUNT(*) AS n FROM {table} WHERE {_owner(table)} = ?", document)[0]["n"])
 
     def chunk_texts(self) -> list[tuple[str, str]]:
         return [(r["id"], r["text"]) for r in self._rows("SELECT id, text FROM chunks ORDER BY id")]
@@ -179,6 +177,11 @@ class FactStore:
 
     def close(self) -> None:
         self._db.close()
+
+
+def _owner(table: str) -> str:
+    """The column naming a row's document: its own id in ``documents``."""
+    return "id" if table == "documents" else "document"
 
 
 def _json(record: Any) -> str:
