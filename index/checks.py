@@ -165,12 +165,18 @@ def _narrative(doc: str, figure: NarrativeFact, facts: list[Fact]) -> Finding | 
     sentence = figure.sentence.replace(",", "")
     printed = _format(figure.value)
     position = max(sentence.find(printed), 0)
-    subject = re.sub(r"[为是共计安排了：:\s]+$", "", sentence[:position])[-_SUBJECT_CHARS:]
+    # Trim connecting words only: "总计0.3万元" must keep its 计.
+    subject = re.sub(r"(?:为|是|共计|安排了?|达到?|[：:\s])+$", "", sentence[:position])[-_SUBJECT_CHARS:]
     candidates = [f for f in facts if f.value_yuan is not None and _names(subject, f)]
     if not candidates:
         return None
-    best = max(candidates, key=lambda f: (len(key(f.row)), _overlap(figure.sentence, f.table_title), -f.row_index))
-    ok = abs(best.value_yuan - yuan) <= to_yuan(tolerance(printed, best.text), figure.unit)  # type: ignore[operator]
+    def agrees(fact: Fact) -> bool:
+        return abs(fact.value_yuan - yuan) <= to_yuan(tolerance(printed, fact.text), figure.unit)  # type: ignore[operator]
+
+    # The sentence rarely names its table: any table row of that name stating the figure agrees.
+    ranked = sorted(candidates, key=lambda f: (-len(key(f.row)), -_overlap(figure.sentence, f.table_title), f.row_index))
+    best = next((f for f in ranked if agrees(f)), ranked[0])
+    ok = agrees(best)
     verdict = "agrees with" if ok else "disagrees with"
     message = f"text states {printed}{figure.unit} for {key(best.row)}; {verdict} {best.table_title} ({best.text}{best.unit})"
     return Finding(doc, "narrative", ok, message, best.value, figure.value, (best,), figure.sentence)

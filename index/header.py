@@ -51,7 +51,9 @@ def _label(rows: list[list[GridCell]], done: list[list[str]], labels: list[str],
         return labels[c - 1]
     if cell.merged == "above" and r > 0:
         return done[r - 1][c]
-    if cell.merged or c == 0 or r + 1 >= len(rows):
+    # A PDF cell with its own box is really empty; only the text form (no geometry) needs the
+    # guess that an empty cell over sub-labels belongs to the label on its left.
+    if cell.merged or cell.bbox is not None or c == 0 or r + 1 >= len(rows):
         return ""
     below = _text(rows, r + 1, c)
     left_is_parent = bool(labels[c - 1]) and bool(_text(rows, r + 1, c - 1))

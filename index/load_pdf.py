@@ -71,7 +71,7 @@ def _explain(source: str, exc: Exception) -> IngestError:
         return UnsupportedDocument(source, "the PDF is encrypted; save an unencrypted copy")
     if isinstance(cause, PDFSyntaxError | PSException) or isinstance(exc, PDFSyntaxError | PSException):
         return IngestError(source, f"the PDF is truncated or corrupt ({type(cause).__name__})")
-    return IngestError(source, f"the PDF is truncated or corrupt ({type(cause).__name__}: {cause})")
+    return IngestError(source, f"the PDF could not be read ({type(cause).__name__}: {cause})")
 
 
 def _page_blocks(page: Any, number: int) -> Iterator[Block]:

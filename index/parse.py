@@ -14,6 +14,7 @@ from index.performance import parse_performance
 from index.sections import narrative_facts, split_sections
 from index.segment import segment
 from index.tables import parse_table
+from index.text import key
 from index.types import Document, ParsedDocument, PerformanceTable, Table
 
 _TITLE = re.compile(
@@ -45,7 +46,10 @@ def parse_blocks(doc_id: str, source: str, pages: int, blocks: list[Block]) -> P
     parts = segment(blocks)
     tables: list[Table] = []
     performance: list[PerformanceTable] = []
+    listed = {key(title): _strip_numbering(title) for title, _ in parts.contents}
     for raw in parts.tables:
+        # PDFs sometimes print a title's quotes apart from it ("财政拨款 三公 经费"): the 目录 has it whole.
+        raw.title = listed.get(key(raw.title), raw.title)
         kind = table_kind(raw.title)
         if kind == "项目绩效目标表":
             performance.append(parse_performance(raw, f"p{len(performance) + 1:02d}"))
@@ -55,6 +59,10 @@ def parse_blocks(doc_id: str, source: str, pages: int, blocks: list[Block]) -> P
     facts = [fact for section in sections for fact in narrative_facts(section)]
     document = _describe(doc_id, source, pages, blocks)
     return ParsedDocument(document, tables, performance, sections, facts, parts.contents)
+
+
+def _strip_numbering(title: str) -> str:
+    return re.sub(r"^\s*(\d+[．.、]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）])\s*", "", title).strip()
 
 
 def _describe(doc_id: str, source: str, pages: int, blocks: list[Block]) -> Document:

@@ -19,7 +19,12 @@ _FURNITURE = re.compile(
 )
 _HEADING = re.compile(r"^(第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)")
 _CONTENTS_TITLE = re.compile(r"目\s*录")
-_PAGE_SUFFIX = re.compile(r"\s+\d{1,4}$")
+_PAGE_SUFFIX = re.compile(r"(?:\s*[.·…．]+\s*|\s+)(?P<page>\d{1,4})$")  # "收支总表 3", "收支总表……3", "收支总表.....3"
+
+
+def _is_note(text: str, note_so_far: str) -> bool:
+    """A table's note: "注：…", and after it the lines that still speak of 本表 ("说明：…故本表无数据")."""
+    return bool(re.match(r"^注[:：]", text)) or bool(note_so_far and "本表" in text)
 
 
 @dataclass
@@ -82,7 +87,7 @@ class _Segmenter:
             self.title = (self.last_text + text) if wrapped else text
             self.unit = ""
             return
-        if self.open is not None and re.match(r"^注[:：]", text):
+        if self.open is not None and _is_note(text, self.open.note):
             self.open.note = (self.open.note + text).strip()
             return
         if _HEADING.match(text):
@@ -106,7 +111,7 @@ class _Segmenter:
             self.in_contents = False  # the body starts by repeating the first entries
             return False
         page = _PAGE_SUFFIX.search(text)
-        self.contents.append((entry, int(page.group().strip()) if page else None))
+        self.contents.append((entry, int(page['page']) if page else None))
         return True
 
     def _grid(self, grid: Grid) -> None:

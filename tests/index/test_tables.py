@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+import pytest
 
 from index.types import ParsedDocument, Table
 
@@ -59,13 +62,55 @@ def test_shanghai_summary_tables(parsed):
     assert caizheng.pages == (6, 7)  # continues on page 7 without a repeated title
 
 
-def test_side_by_side_economic_classification_is_two_row_sets(parsed):
-    table = _table(parsed["putuo-shehuigongzuobu-2024-final-accounts.pdf"], "一般公共预算财政拨款基本支出决算表")
-    right = [[r.code, r.label, r.cells[0].text] for r in table.rows if r.code.startswith(("302", "310"))]
-    nonzero = [row for row in right if row[2] not in ("", "0.00")]
-    assert nonzero == _lines("shehui-jiben-right.txt")
-    left = {r.code: r.cells[0].text for r in table.rows if r.code.startswith(("301", "303"))}
-    assert left["30113"] == "17.70" and left["30108"] == "6.18"  # wrapped label "…基本\n养老保险缴费"
+@pytest.mark.parametrize(
+    ("name", "golden", "pages"),
+    [
+        ("putuo-shehuigongzuobu-2024-final-accounts.pdf", "shehui-jiben.txt", (13, 13)),
+        ("putuo-caizhengju-2024-final-accounts.pdf", "caizheng-jiben.txt", (16, 17)),
+    ],
+)
+def test_side_by_side_economic_classification_cell_by_cell(parsed, name, golden, pages):
+    """Left (301/303) and right (302/310) halves are two row sets, interleaved in print order."""
+    table = _table(parsed[name], "一般公共预算财政拨款基本支出决算表")
+    assert (table.kind, table.unit, table.pages) == ("一般公共预算基本支出表", "万元", pages)
+    assert [[r.group, r.code, r.label, *(c.text for c in r.cells)] for r in table.rows] == _lines(golden)
+
+
+@pytest.mark.parametrize(
+    ("name", "golden", "pages"),
+    [
+        ("putuo-shehuigongzuobu-2024-final-accounts.pdf", "shehui-zhichu.txt", (8, 9)),
+        ("putuo-caizhengju-2024-final-accounts.pdf", "caizheng-zhichu.txt", (10, 11)),
+    ],
+)
+def test_shanghai_spending_tables_cell_by_cell(parsed, name, golden, pages):
+    table = _table(parsed[name], "支出决算表")
+    assert (table.kind, table.unit, table.pages) == ("支出表", "万元", pages)
+    assert table.header[:3] == [("本年支出合计",), ("基本支出",), ("项目支出",)]
+    assert _grid(table) == _lines(golden)
+
+
+def test_caizhengju_three_public_expenses_row(parsed):
+    table = _table(parsed["putuo-caizhengju-2024-final-accounts.pdf"], "财政拨款“三公”经费支出决算表")
+    assert (table.kind, table.unit, table.pages) == ("三公经费", "万元", (18, 18))
+    top = "财政拨款“三公”经费"
+    assert table.header == [
+        (top, "合计", "预算数"), (top, "合计", "决算数"),
+        (top, "因公出国（境）费", "预算数"), (top, "因公出国（境）费", "决算数"),
+        (top, "公务用车购置及运行费", "小计", "预算数"), (top, "公务用车购置及运行费", "小计", "决算数"),
+        (top, "公务用车购置及运行费", "公务用车购置费", "预算数"), (top, "公务用车购置及运行费", "公务用车购置费", "决算数"),
+        (top, "公务用车购置及运行费", "公务用车运行费", "预算数"), (top, "公务用车购置及运行费", "公务用车运行费", "决算数"),
+        (top, "公务接待费", "预算数"), (top, "公务接待费", "决算数"),
+    ]
+    (row,) = table.rows
+    assert [c.text for c in row.cells] == ["0.95", "", "", "", "", "", "", "", "", "", "0.95", ""]
+
+
+def test_shehui_three_public_expenses_table_is_printed_empty(parsed):
+    table = _table(parsed["putuo-shehuigongzuobu-2024-final-accounts.pdf"], "财政拨款“三公”经费支出决算表")
+    assert (table.kind, table.pages, table.empty) == ("三公经费", (14, 14), True)
+    assert table.rows == []
+    assert "本表无数据" in table.note
 
 
 def test_codes_split_over_lei_kuan_xiang_are_joined(parsed):
@@ -103,3 +148,41 @@ def test_every_listed_table_is_found_with_kind_unit_and_pages(parsed):
         assert found[title].pages[0] == page, title
         assert found[title].unit == "万元"
         assert found[title].kind != "other"
+
+
+def test_hebei_income_table_cell_by_cell(parsed):
+    table = _table(parsed["luquan-keji-2024-budget.txt"], "部门预算收入总表")
+    assert (table.kind, table.unit, table.pages) == ("收入表", "万元", (5, 7))
+    assert table.header[-2:] == [("本年收入", "其他收入"), ("上年结转",)]
+    assert _grid(table) == _lines("hebei-shouru.txt")
+
+
+def test_hebei_spending_table_cell_by_cell(parsed):
+    table = _table(parsed["luquan-keji-2024-budget.txt"], "部门预算支出总表")
+    assert (table.kind, table.unit, table.pages) == ("支出表", "万元", (8, 9))
+    assert table.header == [("合计",), ("基本支出",), ("项目支出",), ("经营支出",), ("上解上级支出",), ("对附属单位补助支出",)]
+    assert _grid(table) == _lines("hebei-zhichu.txt")
+
+
+# Pages read from the PDFs (the Shanghai 目录 lists titles without page numbers).
+SHANGHAI_TABLES = {
+    "putuo-shehuigongzuobu-2024-final-accounts.pdf": [
+        (5, 5), (6, 7), (8, 9), (10, 11), (12, 12), (13, 13), (14, 14), (15, 15), (16, 16),
+    ],
+    "putuo-caizhengju-2024-final-accounts.pdf": [
+        (6, 7), (8, 9), (10, 11), (12, 14), (15, 15), (16, 17), (18, 18), (19, 19), (20, 20),
+    ],
+}
+SHANGHAI_KINDS = ["收支总表", "收入表", "支出表", "财政拨款收支总表", "一般公共预算财政拨款支出表", "一般公共预算基本支出表",
+                  "三公经费", "政府性基金", "国有资本经营"]
+
+
+@pytest.mark.parametrize("name", sorted(SHANGHAI_TABLES))
+def test_every_table_in_the_shanghai_contents_is_found(parsed, name):
+    doc = parsed[name]
+    listed = [re.sub(r"^[一二三四五六七八九十]+、", "", title) for title, _ in doc.contents if title.endswith("表")
+              and not title.startswith("第")]
+    found = {t.title: t for t in doc.tables}
+    assert [(found[t].kind, found[t].unit, found[t].pages) for t in listed] == [
+        (kind, "万元", pages) for kind, pages in zip(SHANGHAI_KINDS, SHANGHAI_TABLES[name], strict=True)
+    ]
