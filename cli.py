@@ -14,13 +14,22 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from index import BudgetQAError, Library, Settings, Table
+from index.settings import ENV_PREFIX
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-    settings = Settings(data_dir=args.data) if args.data else Settings()
+    try:
+        settings = Settings(data_dir=args.data) if args.data else Settings()
+    except ValidationError as exc:
+        for error in exc.errors():
+            where = f"setting {ENV_PREFIX}{'_'.join(str(p) for p in error['loc']).upper()}: " if error["loc"] else ""
+            print(f"error: {where}{error['msg'].removeprefix('Value error, ')}", file=sys.stderr)
+        return 2
     try:
         return int(args.run(args, settings) or 0)
     except BudgetQAError as exc:
@@ -49,6 +58,11 @@ def _parser() -> argparse.ArgumentParser:
     table.add_argument("table")
     command("check", _check, "show a document's consistency findings").add_argument("doc")
     command("delete", _delete, "remove a document everywhere").add_argument("doc")
+    bench = commands.add_parser("bench-ingest", help="ingest pages/s and peak memory against bare pdfplumber")
+    bench.add_argument("files", nargs="*", help="default: the bundled samples")
+    bench.add_argument("--repeat", type=int, default=3)
+    bench.add_argument("--json", action="store_true")
+    bench.set_defaults(run=_bench_ingest)
     serve = command("serve", _serve, "start the web UI and HTTP API")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
@@ -65,7 +79,7 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     library = Library(settings)
     reports, failures = [], 0
     for path in library.ingest_paths(args.paths):
-        bar = tqdm(desc=path.name, unit="page", disable=args.json, file=sys.stderr, leave=False)
+        bar = tqdm(desc=path.name, unit="page", disable=args.json or not sys.stderr.isatty(), file=sys.stderr, leave=False)
 
         def progress(done: int, total: int, bar: Any = bar) -> None:
             bar.total = total
@@ -74,11 +88,11 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
         try:
             report = library.ingest(path, progress=progress)
         except BudgetQAError as exc:
+            bar.close()
             failures += 1
             print(f"error: {exc}", file=sys.stderr)
             continue
-        finally:
-            bar.close()
+        bar.close()
         reports.append(report)
         if not args.json:
             print(_summary(report))
@@ -182,6 +196,12 @@ def _check(args: argparse.Namespace, settings: Settings) -> None:
 def _delete(args: argparse.Namespace, settings: Settings) -> None:
     doc = Library(settings).delete(args.doc)
     _emit(args, asdict(doc), f"deleted {doc.id[:12]} ({doc.source})")
+
+
+def _bench_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from eval.ingest_bench import main as bench
+
+    return bench([*args.files, "--repeat", str(args.repeat), *(["--json"] if args.json else [])])
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> None:

@@ -3,7 +3,7 @@
 Knows nothing of questions; ``assistant`` builds on it, never the other way round.
 """
 
-from index.errors import BudgetQAError, IngestError, NotFound, UnsupportedDocument
+from index.errors import BudgetQAError, ConfigError, IngestError, NotFound, UnsupportedDocument
 from index.library import IngestReport, Library
 from index.settings import Settings
 from index.types import Cell, Chunk, Document, Fact, Finding, Indicator, PerformanceTable, Row, Section, Table
@@ -12,6 +12,7 @@ __all__ = [
     "BudgetQAError",
     "Cell",
     "Chunk",
+    "ConfigError",
     "Document",
     "Fact",
     "Finding",

@@ -28,12 +28,18 @@ def table_chunks(doc: str, doc_title: str, table: Table, rows_per_chunk: int) ->
         pages = (min(r.page for r in rows), max(r.page for r in rows))
         body = "\n".join(_row_line(row) for row in rows)
         text = f"{head}\n列：{columns}\n{body}"
-        chunks.append(_chunk(doc, "table", table.id, table.title, text, pages, table.kind, start))
+        chunk = _chunk(doc, "table", table.id, table.title, text, pages, table.kind, start)
+        chunk.dense_text = f"{head}\n列：{columns}\n行：" + "；".join(_row_name(row) for row in rows)
+        chunks.append(chunk)
     return chunks
 
 
+def _row_name(row: Row) -> str:
+    return " ".join(part for part in (row.group and f"[{row.group}]", row.code, row.label) if part)
+
+
 def _row_line(row: Row) -> str:
-    name = " ".join(part for part in (row.group and f"[{row.group}]", row.code, row.label) if part)
+    name = _row_name(row)
     values = "，".join(f"{'/'.join(cell.column)}={cell.text}" for cell in row.cells if cell.text)
     return f"{name}：{values or '—'}"
 

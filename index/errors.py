@@ -3,7 +3,8 @@
     BudgetQAError
     ├── IngestError(source, reason, page=None)   a file could not be read or parsed
     │   └── UnsupportedDocument                  readable, but not something we can index
-    └── NotFound(what)                           a document or table id that does not exist
+    ├── NotFound(what)                           a document or table id that does not exist
+    └── ConfigError(what)                        settings that cannot work together
 """
 
 from __future__ import annotations
@@ -27,4 +28,8 @@ class UnsupportedDocument(IngestError):
 
 
 class NotFound(BudgetQAError):
+    pass
+
+
+class ConfigError(BudgetQAError):
     pass

@@ -2,7 +2,7 @@
 
 Bigrams catch budget terms jieba splits differently from the question ("企业奖补" vs
 "奖补资金"); jieba catches the words. The index is small (hundreds of chunks), so it is
-rebuilt from the facts store on every change and swapped in atomically.
+rebuilt from the tokens kept in the facts store on every change and swapped in atomically.
 """
 
 from __future__ import annotations
@@ -44,8 +44,8 @@ class LexicalIndex:
             self._ids = json.loads(ids_file.read_text())
             self._bm25 = bm25s.BM25.load(str(self.path / "bm25")) if self._ids else None
 
-    def rebuild(self, chunks: list[tuple[str, str]]) -> None:
-        """Build from (id, text) pairs into a fresh folder, then swap it in."""
+    def rebuild(self, chunks: list[tuple[str, list[str]]]) -> None:
+        """Build from (id, tokens) pairs into a fresh folder, then swap it in."""
         staging = self.path.with_name(self.path.name + ".new")
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
@@ -53,7 +53,7 @@ class LexicalIndex:
         bm25 = None
         if chunks:
             bm25 = bm25s.BM25()
-            bm25.index([tokenize(text) for _, text in chunks], show_progress=False)
+            bm25.index([tokens for _, tokens in chunks], show_progress=False)
             bm25.save(str(staging / "bm25"))
         (staging / "ids.json").write_text(json.dumps(ids))
         old = self.path.with_name(self.path.name + ".old")

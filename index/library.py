@@ -16,10 +16,10 @@ from pathlib import Path
 
 from index.checks import run_checks
 from index.chunks import make_chunks
-from index.embeddings import Embedder, get_embedder
+from index.embeddings import Embedder, embedder_name, get_embedder
 from index.errors import BudgetQAError, IngestError
 from index.facts import all_facts
-from index.lexical import LexicalIndex
+from index.lexical import LexicalIndex, tokenize
 from index.load_pdf import Progress
 from index.parse import document_id, parse_file
 from index.settings import Settings
@@ -53,7 +53,8 @@ class Library:
         self.settings = settings
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.store = FactStore(settings.facts_path)
-        self.vectors = vectors or VectorStore(settings)
+        space = embedder.name if embedder else embedder_name(settings.embedding_backend, settings.embedding_model)
+        self.vectors = vectors or VectorStore(settings, space)
         self.lexical = LexicalIndex(settings.lexical_path)
         self._embedder = embedder
         self._write_lock = threading.Lock()
@@ -83,8 +84,9 @@ class Library:
             facts = all_facts(parsed)
             findings = run_checks(parsed)
             chunks = make_chunks(parsed, self.settings.chunk_rows, self.settings.chunk_chars)
-            vectors = self.embedder.embed([c.text for c in chunks])
-            self._commit(parsed.document, lambda: self.store.write(parsed, facts, findings, chunks),
+            vectors = self.embedder.embed([c.embedding_text for c in chunks])
+            tokens = [" ".join(tokenize(c.text)) for c in chunks]
+            self._commit(parsed.document, lambda: self.store.write(parsed, facts, findings, chunks, tokens),
                          lambda: self.vectors.add(chunks, vectors))
         return IngestReport(
             parsed.document, False, len(parsed.tables), len(parsed.performance), len(facts), len(chunks),
@@ -96,10 +98,10 @@ class Library:
             with self.store.transaction():
                 write_facts()
                 write_vectors()
-                self.lexical.rebuild(self.store.chunk_texts())
+                self.lexical.rebuild(self.store.chunk_tokens())
         except Exception as exc:
             self._undo_vectors(document.id)
-            self.lexical.rebuild(self.store.chunk_texts())
+            self.lexical.rebuild(self.store.chunk_tokens())
             raise IngestError(document.source, f"could not be written to the index ({type(exc).__name__}: {exc})") from exc
 
     def _undo_vectors(self, document: str) -> None:
@@ -124,7 +126,7 @@ class Library:
             with self.store.transaction():
                 self.store.delete(document.id)
                 self.vectors.delete_document(document.id)
-                self.lexical.rebuild(self.store.chunk_texts())
+                self.lexical.rebuild(self.store.chunk_tokens())
             return document
 
     def documents(self) -> list[Document]:

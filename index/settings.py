@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_PREFIX = "BUDGET_QA_"
@@ -43,6 +44,16 @@ class Settings(BaseSettings):
     api_key: str = Field("", description="When set, every /v1 route requires 'Authorization: Bearer <key>'.")
     host: str = Field("127.0.0.1", description="Address the web app binds to.")
     port: int = Field(7860, description="Port the web app listens on.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_unknown_variables(cls, data: Any) -> Any:
+        """A mistyped variable (BUDGET_QA_DATADIR) would otherwise be silently ignored."""
+        known = {ENV_PREFIX + name.upper() for name in cls.model_fields}
+        unknown = sorted(k for k in os.environ if k.upper().startswith(ENV_PREFIX) and k.upper() not in known)
+        if unknown:
+            raise ValueError(f"unknown setting {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        return data
 
     @property
     def facts_path(self) -> Path:

@@ -16,7 +16,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from index.errors import NotFound
+from index.errors import ConfigError, NotFound
 from index.types import (
     Cell,
     Chunk,
@@ -54,9 +54,10 @@ CREATE INDEX IF NOT EXISTS facts_document ON facts (document, table_id);
 CREATE TABLE IF NOT EXISTS findings (document TEXT, check_name TEXT, ok INTEGER, body TEXT);
 CREATE TABLE IF NOT EXISTS chunks (
     id TEXT PRIMARY KEY, document TEXT, kind TEXT, ref TEXT, title TEXT, text TEXT,
-    page_start INTEGER, page_end INTEGER, meta TEXT
+    page_start INTEGER, page_end INTEGER, meta TEXT, tokens TEXT
 );
 """
+SCHEMA_VERSION = 2
 COLUMN_SEPARATOR = " / "
 
 
@@ -66,7 +67,15 @@ class FactStore:
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         self._lock = threading.RLock()
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        fresh = self._db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+        if not fresh and version != SCHEMA_VERSION:
+            raise ConfigError(
+                f"{path} was written by another version of budget-qa (schema {version}, expected {SCHEMA_VERSION}); "
+                "ingest into a new data directory"
+            )
         self._db.executescript(_SCHEMA)
+        self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -84,7 +93,10 @@ class FactStore:
             return list(self._db.execute(sql, args))
 
     # -- writing (call inside transaction()) --------------------------------------------
-    def write(self, parsed: ParsedDocument, facts: list[Fact], findings: list[Finding], chunks: list[Chunk]) -> None:
+    def write(
+        self, parsed: ParsedDocument, facts: list[Fact], findings: list[Finding], chunks: list[Chunk], tokens: list[str]
+    ) -> None:
+        """``tokens``: each chunk's lexical tokens, space-joined, so BM25 rebuilds never re-tokenise."""
         doc = parsed.document
         self._db.execute(
             "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?)",
@@ -105,8 +117,11 @@ class FactStore:
             "INSERT INTO findings VALUES (?,?,?,?)", [(doc.id, f.check, int(f.ok), _json(f)) for f in findings]
         )
         self._db.executemany(
-            "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?)",
-            [(c.id, c.document, c.kind, c.ref, c.title, c.text, c.pages[0], c.pages[1], json.dumps(c.meta)) for c in chunks],
+            "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?)",
+            [
+                (c.id, c.document, c.kind, c.ref, c.title, c.text, c.pages[0], c.pages[1], json.dumps(c.meta), t)
+                for c, t in zip(chunks, tokens, strict=True)
+            ],
         )
 
     def delete(self, document: str) -> None:
@@ -163,6 +178,9 @@ class FactStore:
 
     def chunk_texts(self) -> list[tuple[str, str]]:
         return [(r["id"], r["text"]) for r in self._rows("SELECT id, text FROM chunks ORDER BY id")]
+
+    def chunk_tokens(self) -> list[tuple[str, list[str]]]:
+        return [(r["id"], r["tokens"].split(" ")) for r in self._rows("SELECT id, tokens FROM chunks ORDER BY id")]
 
     def chunks(self, ids: list[str]) -> dict[str, Chunk]:
         if not ids:

@@ -147,6 +147,13 @@ class Chunk:
     text: str
     pages: tuple[int, int]
     meta: dict[str, str | int] = field(default_factory=dict)
+    # What the dense index embeds when it differs from ``text``: a table slice without its
+    # figures (names and columns carry the meaning; numbers only add noise and cost).
+    dense_text: str = ""
+
+    @property
+    def embedding_text(self) -> str:
+        return self.dense_text or self.text
 
 
 @dataclass

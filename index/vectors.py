@@ -7,12 +7,13 @@ from typing import Any
 import chromadb
 from chromadb.config import Settings as ChromaSettings
 
+from index.errors import ConfigError
 from index.settings import Settings
 from index.types import Chunk
 
 
 class VectorStore:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, embedder: str) -> None:
         chroma = ChromaSettings(anonymized_telemetry=False)
         if settings.chroma_host:
             self._client: Any = chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma)
@@ -21,8 +22,17 @@ class VectorStore:
             self._client = chromadb.PersistentClient(path=str(settings.chroma_path), settings=chroma)
         # Our own embeddings always: Chroma's default embedding function downloads a model.
         self._collection = self._client.get_or_create_collection(
-            settings.collection, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+            settings.collection,
+            embedding_function=None,
+            configuration={"hnsw": {"space": "cosine"}},
+            metadata={"embedder": embedder},
         )
+        stored = (self._collection.metadata or {}).get("embedder")
+        if stored != embedder:
+            raise ConfigError(
+                f"the Chroma collection '{settings.collection}' holds vectors of the embedder '{stored}', "
+                f"but this configuration embeds with '{embedder}'; use another collection or data directory"
+            )
 
     def add(self, chunks: list[Chunk], vectors: list[list[float]]) -> None:
         for start in range(0, len(chunks), 256):
