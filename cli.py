@@ -58,6 +58,9 @@ def _parser() -> argparse.ArgumentParser:
     table.add_argument("table")
     command("check", _check, "show a document's consistency findings").add_argument("doc")
     command("delete", _delete, "remove a document everywhere").add_argument("doc")
+    ask = command("ask", _ask, "ask a question; --json prints the Answer object")
+    ask.add_argument("question")
+    ask.add_argument("--doc", action="append", dest="docs", metavar="DOC", help="limit to a document (repeatable)")
     bench = commands.add_parser("bench-ingest", help="ingest pages/s and peak memory against bare pdfplumber")
     bench.add_argument("files", nargs="*", help="default: the bundled samples")
     bench.add_argument("--repeat", type=int, default=3)
@@ -196,6 +199,21 @@ def _check(args: argparse.Namespace, settings: Settings) -> None:
 def _delete(args: argparse.Namespace, settings: Settings) -> None:
     doc = Library(settings).delete(args.doc)
     _emit(args, asdict(doc), f"deleted {doc.id[:12]} ({doc.source})")
+
+
+def _ask(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant import Assistant
+
+    answer = Assistant(settings).ask(args.question, args.docs)
+    if args.json:
+        print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
+        return 0
+    print(f"[{answer.status}] {answer.answer}")
+    for number, citation in enumerate(answer.citations, start=1):
+        where = citation.table or citation.section or ""
+        cell = " / ".join(p for p in (citation.row, citation.column) if p)
+        print(f"  [{number}] {where} p{citation.page} {cell} {citation.text[:80]}")
+    return 0
 
 
 def _bench_ingest(args: argparse.Namespace, settings: Settings) -> int:

@@ -14,7 +14,9 @@ _LEVELS = [
     re.compile(r"^\d+[、．.]\s*\D"),
 ]
 _SENTENCE_END = "。：；！？:;"
-_FIGURE = re.compile(r"(?<![\d.])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(万元|亿元|元|%)")
+_FIGURE = re.compile(
+    r"(?<![\d.])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(万元|亿元|元|%|辆|台（套）|台|个|家|人次|人|项)"
+)
 MAX_HEADING = 40
 
 
@@ -73,8 +75,9 @@ def _join(lines: list[Line]) -> str:
 
 def narrative_facts(section: Section) -> list[NarrativeFact]:
     facts = []
-    for sentence in re.split(r"(?<=[。；;])|\n", section.text):
+    for raw in re.split(r"(?<=[。；;])|\n", section.text):
+        sentence = raw.strip()
         for match in _FIGURE.finditer(sentence):
             value = float(match.group(1).replace(",", ""))
-            facts.append(NarrativeFact(section.id, value, match.group(2), sentence.strip(), section.pages[0]))
+            facts.append(NarrativeFact(section.id, value, match.group(2), sentence, section.pages[0], match.start()))
     return facts

@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     llm_base_url: str = Field("", description="OpenAI-compatible endpoint; empty answers with templates.")
     llm_model: str = Field("", description="Model name sent to the LLM endpoint.")
     llm_api_key: str = Field("", description="Key for the LLM endpoint.")
+    llm_timeout: float = Field(30.0, gt=0, description="Seconds to wait for the LLM before answering from the template.")
     api_key: str = Field("", description="When set, every /v1 route requires 'Authorization: Bearer <key>'.")
     host: str = Field("127.0.0.1", description="Address the web app binds to.")
     port: int = Field(7860, description="Port the web app listens on.")

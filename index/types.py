@@ -97,9 +97,10 @@ class Section:
 class NarrativeFact:
     section_id: str
     value: float
-    unit: str  # "万元" | "元" | "亿元" | "%"
+    unit: str  # "万元" | "元" | "亿元" | "%", or a count: "辆", "个", "家", "人", "项", "台（套）"
     sentence: str
     page: int
+    start: int = 0  # where the figure stands in the sentence ("比上年增加10.23万元" ≠ the first 10.23)
 
 
 @dataclass(frozen=True)

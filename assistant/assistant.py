@@ -1,0 +1,236 @@
+"""Questions in, verified answers out: the pipeline and its one public method, ``ask``.
+
+understand → route to documents → retrieve (hybrid) → resolve statements → compute →
+compose (template, or an LLM draft) → verify every figure → status.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+
+from assistant import arithmetic, compose, resolve
+from assistant.conflicts import conflicts_for
+from assistant.coverage import uncovered
+from assistant.knowledge import DocumentView, Knowledge
+from assistant.llm import Drafter, make_drafter
+from assistant.match import Scored, subject_key
+from assistant.narrative import best_sentences
+from assistant.retrieve import Hit, Mode, Retriever
+from assistant.types import Answer, Citation, Computed, Conflict, Evidence, Statement, Status
+from assistant.understand import Question, understand
+from assistant.verify import mark_unverified, verify
+from index import Library, Settings
+from index.embeddings import Embedder, get_embedder
+
+
+class Assistant:
+    def __init__(
+        self,
+        settings: Settings,
+        library: Library | None = None,
+        embedder: Embedder | None = None,
+        drafter: Drafter | None = None,
+    ) -> None:
+        self.settings = settings
+        self.embedder = embedder or get_embedder(settings)
+        self.library = library or Library(settings, embedder=self.embedder)
+        self.knowledge = Knowledge(self.library)
+        self.retriever = Retriever(self.library, self.embedder)
+        self.drafter = drafter if drafter is not None else make_drafter(settings)
+
+    def ask(self, question: str, documents: list[str] | None = None) -> Answer:
+        started = time.perf_counter()
+        parsed = understand(question)
+        views, named = self._route(parsed, documents)
+        understood = time.perf_counter()
+        hits = self.retriever.search(parsed, [v.document.id for v in views], k=8)
+        retrieved = time.perf_counter()
+        answer = self._answer(parsed, views, named, hits)
+        answer.evidence = self._evidence(hits)
+        done = time.perf_counter()
+        answer.timings_ms = {
+            "understand": round((understood - started) * 1000, 2),
+            "retrieve": round((retrieved - understood) * 1000, 2),
+            "answer": round((done - retrieved) * 1000, 2),
+            "total": round((done - started) * 1000, 2),
+        }
+        return answer
+
+    def retrieve(self, question: str, documents: list[str] | None = None, k: int = 8, mode: Mode = "hybrid") -> list[Hit]:
+        """The chunks retrieval finds for a question (routed to the documents it names)."""
+        parsed = understand(question)
+        views, _ = self._route(parsed, documents)
+        return self.retriever.search(parsed, [v.document.id for v in views], k, mode)
+
+    # -- routing and evidence ---------------------------------------------------------------
+    def _route(self, question: Question, documents: list[str] | None) -> tuple[list[DocumentView], bool]:
+        views = self.knowledge.views()
+        if documents:
+            wanted = {self.library.store.resolve(ref).id for ref in documents}
+            return [v for v in views if v.document.id in wanted], True
+        text = question.search_text
+        said = {v.document.id: max((len(a) for a in v.aliases if a in text), default=0) for v in views}
+        longest = max(said.values(), default=0)
+        named = [v for v in views if longest and said[v.document.id] == longest]  # the most specific name wins
+        if named:
+            views = named
+        if question.years and not question.change:
+            # A question about a year no document covers has no answer here ("2023年的基本支出").
+            views = [v for v in views if v.document.year in question.years]
+        return views, bool(named)
+
+    def _evidence(self, hits: list[Hit]) -> list[Evidence]:
+        chunks = self.library.store.chunks([h.chunk for h in hits])
+        return [Evidence(h.chunk, round(h.score, 5), chunks[h.chunk].text[:600]) for h in hits if h.chunk in chunks]
+
+    # -- answering --------------------------------------------------------------------------
+    def _answer(self, question: Question, views: list[DocumentView], named: bool, hits: list[Hit]) -> Answer:
+        if not views:
+            return self._not_found(question, views)
+        if question.operation in ("explain", "list"):
+            return self._quote(question, views, hits)
+        if question.operation in ("share", "difference", "sum", "ratio", "growth") and not question.change:
+            result = self._compute(question, views, named, hits)
+            if result is not None:
+                return result
+        found = {v.document.id: resolve.best(question, v, hits) for v in views}
+        with_matches = [v for v in views if found[v.document.id] and found[v.document.id][0].subject >= 1.0]
+        if question.operation == "compare" or (not named and len(with_matches) > 1):
+            return self._across(question, with_matches, found)
+        best_view = max(views, key=lambda v: found[v.document.id][0].total if found[v.document.id] else -1)
+        if not found[best_view.document.id]:
+            return self._not_found(question, views)
+        return self._lookup(question, best_view, found[best_view.document.id])
+
+    def _lookup(self, question: Question, view: DocumentView, ranked: list[Scored]) -> Answer:
+        best = ranked[0].statement
+        best, conflicts = self._conflicts(view, best)
+        also = self._also(view, best, [s.statement for s in ranked])
+        owner = self._owner(view, question.language)
+        if conflicts:
+            text = compose.conflict(best, conflicts, owner, question.language)
+            status: Status = "conflict"
+        else:
+            text = compose.lookup(best, also, owner, question.language)
+            status = "verified"
+        statements = [best, *also, *[Statement(c.value, c.unit, 2, c.citation, "narrative", "") for c in conflicts]]
+        if best.kind == "narrative":  # the quoted sentence's other figures are the document's own
+            statements += [s for s in view.statements if s.kind == "narrative" and s.citation.text == best.citation.text]
+        return self._finish(question, text, status, best, None, statements, [], conflicts)
+
+    def _compute(self, question: Question, views: list[DocumentView], named: bool, hits: list[Hit]) -> Answer | None:
+        results = [(v, r) for v in views if (r := self._arithmetic(question, v, hits))]
+        if not results:
+            return None
+        if not named and len(results) > 1:
+            rows = [(v.document.department, r) for v, r in results]
+            text = compose.per_document_computed(rows, question.operation, question.language)
+            operands = [s for _, r in results for s in r.operands]
+            return self._finish(question, text, "computed", None, None, operands, [r for _, r in results], [])
+        view, result = results[0]
+        owner = self._owner(view, question.language)
+        text = compose.computed(result, owner, question.operation, question.language)
+        return self._finish(question, text, "computed", None, result, list(result.operands), [result], [])
+
+    def _arithmetic(self, question: Question, view: DocumentView, hits: list[Hit]) -> Computed | None:
+        result: Computed | None = None
+        if question.operation == "share":
+            pair = resolve.share_operands(question, view, hits)
+            result = arithmetic.share(*pair) if pair else None
+        else:
+            parts = resolve.operands(question, view, hits)
+            if len(parts) >= 2:
+                first, second = parts[0], parts[1]
+                operations: dict[str, Callable[[], Computed | None]] = {
+                    "difference": lambda: arithmetic.difference(first, second),
+                    "sum": lambda: arithmetic.total(parts),
+                    "ratio": lambda: arithmetic.ratio(first, second),
+                    "growth": lambda: arithmetic.growth(first, second),
+                }
+                result = operations[question.operation]()
+        if result is None or uncovered(question, list(result.operands), view.document.department, view.aliases):
+            return None
+        return result
+
+    def _across(self, question: Question, views: list[DocumentView], ranked: dict[str, list[Scored]]) -> Answer:
+        rows = [(v.document.department, ranked[v.document.id][0].statement) for v in views if ranked[v.document.id]]
+        if not rows:
+            return self._not_found(question, views)
+        least = bool(re.search(r"最少|最低|least|lowest|smallest|fewest", question.text, re.IGNORECASE))
+        best = None
+        headline: Statement | None = None
+        if question.operation == "compare":
+            pick = min if least else max
+            owner, headline = pick(rows, key=lambda row: row[1].value_yuan if row[1].value_yuan is not None else row[1].value)
+            best = owner
+        text = compose.per_document(rows, question.language, best)
+        if least and best:
+            text = text.replace("最多", "最少").replace("has the most", "has the least")
+        statements = [s for _, s in rows]
+        return self._finish(question, text, "verified", headline, None, statements, [], [])
+
+    def _quote(self, question: Question, views: list[DocumentView], hits: list[Hit]) -> Answer:
+        sentences = self._sentences(question, views, hits)
+        if not sentences:
+            return self._not_found(question, views)
+        text = compose.quote(sentences, question.language)
+        statements = [s for v in views for s in v.statements if s.kind == "narrative" and any(s.citation.text == t for t, _ in sentences)]
+        citations = [c for _, c in sentences]
+        answer = self._finish(question, text, "verified", None, None, statements, [], [])
+        answer.citations = citations + [c for c in answer.citations if c not in citations]
+        return answer
+
+    def _sentences(self, question: Question, views: list[DocumentView], hits: list[Hit]) -> list[tuple[str, Citation]]:
+        return best_sentences(question, views, hits)
+
+    # -- conflicts and corroboration ----------------------------------------------------------
+    def _conflicts(self, view: DocumentView, best: Statement) -> tuple[Statement, list[Conflict]]:
+        """The document's own disagreements about this figure, as recorded by the ingest checks."""
+        return conflicts_for(view, best)
+
+    def _also(self, view: DocumentView, best: Statement, ranked: list[Statement]) -> list[Statement]:
+        key, leaf = subject_key(best.subject), (best.citation.column or "").split(" / ")[-1]
+        same = [
+            s for s in ranked
+            if s is not best and s.kind != "narrative" and s.ref != best.ref and subject_key(s.subject) == key
+            and (s.citation.column or "").split(" / ")[-1] == leaf and abs(s.value - best.value) < 1e-9
+        ]
+        return same[:3]
+
+    # -- finishing ----------------------------------------------------------------------------
+    def _owner(self, view: DocumentView, language: str) -> str:
+        doc = view.document
+        if language == "zh":
+            return f"{doc.department}{doc.year or ''}年{'度' if doc.kind == '决算' else ''}{doc.kind}中，"
+        return f"{doc.department} ({doc.year} {'final accounts' if doc.kind == '决算' else 'budget'})"
+
+    def _not_found(self, question: Question, views: list[DocumentView]) -> Answer:
+        searched = [v.document.department for v in views]
+        return Answer(question.text, question.language, compose.not_found(question.language, searched), "not_found")  # type: ignore[arg-type]
+
+    def _finish(
+        self, question: Question, text: str, status: Status, headline: Statement | None, result: Computed | None,
+        statements: list[Statement], computed: list[Computed], conflicts: list[Conflict],
+    ) -> Answer:
+        citations = list(dict.fromkeys(s.citation for s in statements))
+        if self.drafter is not None:
+            text = self.drafter.draft(question, text, statements, computed) or text
+        checks = verify(text, statements, computed, citations)
+        if any(not c.ok for c in checks):
+            text = mark_unverified(text, checks, citations, question.language)
+            status = "unverified"
+        value_source: Statement | Computed | None = result or headline
+        return Answer(
+            question=question.text,
+            language=question.language,  # type: ignore[arg-type]
+            answer=text,
+            status=status,
+            value=value_source.value if value_source else None,
+            unit=value_source.unit or None if value_source else None,
+            value_yuan=headline.value_yuan if headline and not result else None,
+            formula=result.formula if result else None,
+            citations=citations,
+            conflicts=conflicts,
+        )

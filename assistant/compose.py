@@ -1,0 +1,123 @@
+"""Deterministic answer sentences in the question's language. Every figure they print comes
+from a statement or a computation, in the document's unit, with a conversion where it helps."""
+
+from __future__ import annotations
+
+from assistant.types import Citation, Computed, Conflict, Statement
+
+NOT_FOUND_ZH = "未能在已导入的文件中找到可以核实的答案。"
+NOT_FOUND_EN = "I could not find an answer I can verify in the ingested documents."
+AUTHORITATIVE_ZH = "以表格数据为准"
+AUTHORITATIVE_EN = "the table is authoritative"
+
+
+def figure(statement: Statement | Computed, language: str) -> str:
+    """"5,000.32万元（约合0.50亿元）" / "5,000.32 万元 (≈ RMB 50.00 million)"."""
+    unit = statement.unit
+    printed = _printed(statement)
+    if unit in ("%", "倍"):
+        return f"{printed}{unit}" if language == "zh" or unit == "%" else f"{printed} times"
+    yuan = {"元": 1.0, "万元": 1e4, "亿元": 1e8}.get(unit)
+    if yuan is None:
+        if printed.endswith(unit):
+            return printed  # an indicator printed with its unit: "≥280万个"
+        return f"{printed}{unit}" if language == "zh" else f"{printed} {unit}".strip()
+    amount = statement.value * yuan
+    if language == "zh":
+        if unit == "万元" and abs(amount) >= 1e8:
+            return f"{printed}万元（约合{amount / 1e8:.2f}亿元）"
+        if unit == "元" and abs(amount) >= 1e4:
+            return f"{printed}元（约合{amount / 1e4:.2f}万元）"
+        return f"{printed}{unit}"
+    rmb = f"RMB {amount / 1e6:,.2f} million" if abs(amount) >= 1e6 else f"RMB {amount:,.0f}"
+    return f"{printed} {unit} (≈ {rmb})" if unit != "元" else rmb
+
+
+def _printed(statement: Statement | Computed) -> str:
+    if isinstance(statement, Statement) and statement.citation.text and statement.kind != "narrative":
+        return statement.citation.text
+    return f"{statement.value:,.{max(statement.decimals, 0)}f}"
+
+
+def where(citation: Citation, language: str) -> str:
+    if language == "zh":
+        place = citation.table or citation.section or citation.document_title
+        return f"{place}，第{citation.page}页"
+    place = citation.table or citation.section or citation.document_title
+    return f"{place}, p. {citation.page}"
+
+
+def what(statement: Statement) -> str:
+    """The thing a figure is of: row label and column, as printed."""
+    citation = statement.citation
+    if statement.kind == "narrative":
+        return ""
+    parts = [citation.row or ""]
+    if citation.column and citation.column not in ("合计", "金额"):
+        parts.append(f"（{citation.column}）")
+    return "".join(parts)
+
+
+def lookup(statement: Statement, also: list[Statement], owner: str, language: str) -> str:
+    if language == "zh":
+        subject = what(statement) or "该项"
+        text = f"{owner}{subject}为{figure(statement, 'zh')}（{where(statement.citation, 'zh')}）。"
+        if statement.kind == "narrative":
+            text = f"{owner}文件说明：「{statement.citation.text}」（{where(statement.citation, 'zh')}）。"
+        if also:
+            text += "另见" + "、".join(where(s.citation, "zh") for s in also[:3]) + "，数字一致。"
+        return text
+    subject = what(statement) or "the figure"
+    text = f"{owner}: {subject} is {figure(statement, 'en')} ({where(statement.citation, 'en')})."
+    if statement.kind == "narrative":
+        text = f"{owner}: the document states “{statement.citation.text}” ({where(statement.citation, 'en')})."
+    if also:
+        text += " The same figure appears in " + "; ".join(where(s.citation, "en") for s in also[:3]) + "."
+    return text
+
+
+def conflict(statement: Statement, conflicts: list[Conflict], owner: str, language: str) -> str:
+    first = lookup(statement, [], owner, language)
+    if language == "zh":
+        others = "；".join(f"{where(c.citation, 'zh')}写作{c.value:g}{c.unit}" for c in conflicts)
+        return f"{first}但{others}，文件前后不一致，{AUTHORITATIVE_ZH}。"
+    others = "; ".join(f"{where(c.citation, 'en')} states {c.value:g} {c.unit}" for c in conflicts)
+    return f"{first} However, {others}: the document contradicts itself; {AUTHORITATIVE_EN}."
+
+
+def computed(result: Computed, owner: str, operation: str, language: str) -> str:
+    operands = "；".join(f"{what(s) or s.subject}{figure(s, language)}（{where(s.citation, language)}）" for s in result.operands)
+    if language == "zh":
+        names = {"share": "占比", "difference": "差额", "sum": "合计", "ratio": "倍数", "growth": "增长率"}
+        return f"{owner}{names.get(operation, '计算结果')}为{figure(result, 'zh')}（计算：{result.formula}）。依据：{operands}。"
+    names_en = {"share": "the share", "difference": "the difference", "sum": "the total", "ratio": "the ratio",
+                "growth": "the growth rate"}
+    operands_en = "; ".join(f"{what(s) or s.subject} {figure(s, 'en')} ({where(s.citation, 'en')})" for s in result.operands)
+    return f"{owner}: {names_en.get(operation, 'the result')} is {figure(result, 'en')} (computed: {result.formula}). From: {operands_en}."
+
+
+def per_document_computed(rows: list[tuple[str, Computed]], operation: str, language: str) -> str:
+    if language == "zh":
+        return "；".join(f"{owner}：{figure(r, 'zh')}（{r.formula}）" for owner, r in rows) + "。"
+    return "; ".join(f"{owner}: {figure(r, 'en')} ({r.formula})" for owner, r in rows) + "."
+
+
+def quote(sentences: list[tuple[str, Citation]], language: str) -> str:
+    if language == "zh":
+        return "；".join(f"「{text}」（{where(c, 'zh')}）" for text, c in sentences)
+    return " ".join(f"“{text}” ({where(c, 'en')})" for text, c in sentences)
+
+
+def per_document(rows: list[tuple[str, Statement]], language: str, best: str | None = None) -> str:
+    joiner = "；" if language == "zh" else "; "
+    body = joiner.join(f"{owner}{'：' if language == 'zh' else ': '}{figure(s, language)}（{where(s.citation, language)}）"
+                       for owner, s in rows)
+    if best is None:
+        return body + ("。" if language == "zh" else ".")
+    return (f"{best}最多。{body}。" if language == "zh" else f"{best} has the most. {body}.")
+
+
+def not_found(language: str, searched: list[str]) -> str:
+    if language == "zh":
+        return f"{NOT_FOUND_ZH}已检索：{'、'.join(searched) or '全部文件'}。"
+    return f"{NOT_FOUND_EN} Searched: {', '.join(searched) or 'all documents'}."

@@ -1,0 +1,71 @@
+"""Does a figure answer everything the question asks about? What is left of the question once
+the figure's own names are taken out must be only question words, never a thing.
+
+"财政局的土地出让收入" matched to some 收入 row leaves "土地出让": not this figure, so the
+assistant says it did not find one instead of answering something near.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.glossary import expand
+from assistant.match import subject_key
+from assistant.types import Statement
+from assistant.understand import MEASURES, Question
+
+# Words a question uses around its subject; never a subject themselves.
+_ZH_FILLER = re.compile(
+    r"是多少|有多少|多少钱|多少|几何|是什么|什么|哪些|请问|一下|安排了?|花了?|用了?|共|一共|总共|合计|加起来|之和|"
+    r"分别|各部门|各个部门|三个部门|部门|单位|本部门|我部门|年度|今年|本年|预算|决算|支出|收入|资金|金额|经费|费用|开支|"
+    r"开销|钱|元|万元|亿元|指标值?|目标值?|计划|数量|的|了|吗|呢|是|为|有|在|中|其中|项目|情况|给|交|缴|发|今年|"
+    r"里|从|对|和|与|及|比|较|占|多|少|最|哪个|哪|个|几|倍|比重|占比|比例|差|大|高|低|上年|去年|多大|总计|总额|总数|总"
+)
+_CJK = re.compile(r"[\u4e00-\u9fff]+")
+_EN_STOP = set(
+    ["how", "much", "many", "what", "which", "who", "is", "are", "was", "were", "be", "been", "the", "a", "an", "of", "for", "to", "in", "on", "at", "by", "did", "does", "do", "its", "their", "it", "this", "that", "these", "those", "and", "or", "with", "from", "as", "per", "each", "all", "any", "than", "more", "less", "most", "least", "spend", "spent", "spending", "expenditure", "expenditures", "expense", "expenses", "cost", "costs", "budget", "budgeted", "allocated", "allocation", "amount", "total", "value", "figure", "department", "departments", "bureau", "bureaus", "office", "government", "year", "years", "2024", "2023", "last", "previous", "prior", "current", "end", "between", "compare", "across", "show", "tell", "me", "please", "give", "number", "numbers", "yuan", "rmb", "cny", "million", "billion", "percent", "percentage", "share", "part", "under", "project", "projects", "planned", "plan", "purchase", "buy", "bought", "will", "would", "should", "could", "much", "made", "make", "fund", "funds", "money", "in", "what's", "whats", "vs", "versus", "there", "here", "has", "have", "had", "official", "largest", "highest", "biggest", "most", "least", "lowest", "smallest", "greatest", "maximum", "minimum", "which", "one", "ones", "by", "from", "compared", "decrease", "decreased", "increase", "increased"]
+)
+
+
+def uncovered(question: Question, statements: list[Statement], department: str, aliases: list[str]) -> str:
+    """What the question names that these statements do not: "" when they answer all of it."""
+    names = " ".join(_names(s) for s in statements)
+    places = " ".join([department, *aliases])
+    text = question.text if question.language == "zh" else question.text.lower()
+    for alias in sorted([department, *aliases], key=len, reverse=True):
+        text = text.replace(alias, " ")
+    expansion = expand(text)
+    for alias, terms in zip(expansion.matched, _terms_by_alias(expansion.matched), strict=True):
+        if alias in names or any(term in names or term in places for term in terms) or not any(_CJK.search(t) for t in terms):
+            text = re.sub(rf"(?<![a-z]){re.escape(alias)}(?![a-z])", " ", text)
+    if question.language == "en":
+        words = [w for w in re.findall(r"[a-z][a-z'&-]+", text) if w not in _EN_STOP and not w.endswith("'s")]
+        return " ".join(w for w in words if len(w) > 2)
+    for name in sorted(_name_parts(names), key=len, reverse=True):
+        text = text.replace(name, " ")
+    text = re.sub(r"20\d{2}\s*年?|\d+", " ", text)
+    text = _ZH_FILLER.sub(" ", text)
+    left = [run for run in _CJK.findall(text) if len(run) >= 2]  # a stray character names nothing
+    return "".join(left)
+
+
+def _names(statement: Statement) -> str:
+    c = statement.citation
+    parts = [statement.subject, c.row or "", c.column or "", c.table or "", c.section or "", subject_key(c.table or "")]
+    if statement.kind == "narrative":
+        parts.append(c.text)
+    return " ".join(parts)
+
+
+def _name_parts(names: str) -> list[str]:
+    """Every run of 2+ Chinese characters of the figure's names, and its pieces down to 2."""
+    parts: set[str] = set()
+    for run in re.findall(r"[\u4e00-\u9fff]{2,}", names):
+        parts.update(run[i : i + n] for n in range(2, min(len(run), 12) + 1) for i in range(len(run) - n + 1))
+    return [p for p in parts if p not in MEASURES or len(p) >= 2]
+
+
+def _terms_by_alias(aliases: list[str]) -> list[list[str]]:
+    return [expand(alias).terms for alias in aliases]
+
+

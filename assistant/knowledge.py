@@ -1,0 +1,107 @@
+"""What the assistant knows about each ingested document, read once from the index into memory.
+
+Statements are the citable figures: every table fact and every figure the narrative states.
+The view is rebuilt when the set of ingested documents changes.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+
+from assistant.types import Citation, Statement
+from index import Document, Fact, Library, Section, Table
+from index.sections import narrative_facts
+from index.store import COLUMN_SEPARATOR
+from index.text import decimals
+from index.types import NarrativeFact, PerformanceTable
+
+_PLACE = re.compile(r"^(中共)?([\u4e00-\u9fff]{2,4}?(省|自治区|市|区|县|州|旗))+(委)?")
+
+
+@dataclass
+class Narrative:
+    fact: NarrativeFact
+    section: Section
+    subject: str  # the sentence up to the figure: what the figure is said of
+    change: bool  # the figure is a change (较上年增加/减少…)
+
+
+@dataclass
+class DocumentView:
+    document: Document
+    statements: list[Statement]
+    narrative: list[Narrative]
+    sections: list[Section]
+    tables: dict[str, Table]
+    performance: list[PerformanceTable]
+    findings: list[dict[str, object]]
+    aliases: list[str] = field(default_factory=list)  # ways a question names the department
+
+
+class Knowledge:
+    def __init__(self, library: Library) -> None:
+        self.library = library
+        self._views: dict[str, DocumentView] = {}
+        self._lock = threading.Lock()
+
+    def views(self) -> list[DocumentView]:
+        documents = self.library.documents()
+        with self._lock:
+            ids = {d.id for d in documents}
+            if set(self._views) != ids:
+                self._views = {d.id: self._views.get(d.id) or self._load(d) for d in documents}
+            return list(self._views.values())
+
+    def _load(self, document: Document) -> DocumentView:
+        store = self.library.store
+        sections = store.sections(document.id)
+        narrative = [_narrative(fact, section) for section in sections for fact in narrative_facts(section)]
+        statements = [table_statement(document, f) for f in store.facts(document.id)]
+        statements += [narrative_statement(document, n) for n in narrative]
+        return DocumentView(
+            document, statements, narrative, sections,
+            {t.id: t for t in store.tables(document.id)}, store.performance(document.id),
+            store.findings(document.id), department_aliases(document.department),
+        )
+
+
+def department_aliases(department: str) -> list[str]:
+    """"上海市普陀区财政局" → also "普陀区财政局", "财政局"; short enough to be said in a question."""
+    aliases = [department]
+    stripped = _PLACE.sub("", department)
+    if stripped and stripped != department:
+        aliases.append(stripped)
+    for place in re.findall(r"[\u4e00-\u9fff]{2,3}?(?:市|区|县)", department):
+        aliases += [place, place.rstrip("市区县")]  # "鹿泉区", "鹿泉"
+    return [a for a in dict.fromkeys(aliases) if len(a) >= 2]
+
+
+def table_statement(document: Document, fact: Fact) -> Statement:
+    citation = Citation(
+        document=document.id, document_title=document.title, page=fact.page, table=fact.table_title,
+        row=fact.row, code=fact.code or None, column=COLUMN_SEPARATOR.join(fact.column) or None,
+        value=fact.value, unit=fact.unit or None, text=fact.text, table_id=fact.table, bbox=fact.bbox,
+    )
+    return Statement(fact.value, fact.unit, decimals(fact.text), citation, fact.table_kind, fact.row, fact.table,
+                     f"{fact.group}|{fact.row_index}")
+
+
+def narrative_statement(document: Document, narrative: Narrative) -> Statement:
+    fact = narrative.fact
+    section = " > ".join(narrative.section.path) or narrative.section.heading or None
+    citation = Citation(
+        document=document.id, document_title=document.title, page=fact.page, section=section,
+        value=fact.value, unit=fact.unit, text=fact.sentence,
+    )
+    printed = re.match(r"[\d,]+(?:\.\d+)?", fact.sentence[fact.start :])
+    places = decimals(printed.group()) if printed else 2
+    return Statement(fact.value, fact.unit, places, citation, "narrative", narrative.subject, narrative.section.id)
+
+
+def _narrative(fact: NarrativeFact, section: Section) -> Narrative:
+    before = re.sub(r"[“”\"'‘’「」]", "", fact.sentence[: fact.start])
+    clause = re.split(r"[，,；;：:]", before)[-1]
+    change = bool(re.search(r"(增加|减少|增长|下降|降低|上升|节约|持平)", clause))
+    return Narrative(fact, section, before, change)

@@ -1,0 +1,99 @@
+"""What a question turns into: the parsed question, cited statements, and the ``Answer``.
+
+This module imports nothing of ours but ``index.types``; read it to learn what the
+assistant passes around. ``Answer.to_json`` is the one serialisation the CLI, the HTTP API
+and the benchmark share.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from index.types import BBox
+
+Status = Literal["verified", "computed", "conflict", "not_found", "unverified"]
+Operation = Literal["lookup", "sum", "difference", "share", "ratio", "growth", "compare", "count", "list", "explain"]
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Where one figure (or quoted sentence) stands in a document."""
+
+    document: str
+    document_title: str
+    page: int
+    table: str | None = None  # printed table title
+    section: str | None = None  # heading path, for narrative text
+    row: str | None = None
+    code: str | None = None
+    column: str | None = None  # column path joined with " / "
+    value: float | None = None
+    unit: str | None = None
+    text: str = ""  # the cell as printed, or the quoted sentence
+    table_id: str | None = None  # to open the parsed table
+    bbox: BBox | None = None  # to outline the cell on the page image
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A figure the document states, with its citation: a table cell or a narrative sentence."""
+
+    value: float
+    unit: str
+    decimals: int  # printed precision: the verifier's tolerance
+    citation: Citation
+    kind: str  # table kind, "项目绩效目标表" or "narrative"
+    subject: str  # what it is the figure of (row label, project, indicator, narrative subject)
+    ref: str = ""  # the table, performance table or section it comes from (chunk ids carry it)
+    row_key: str = ""  # one printed row within its table (side-by-side halves share labels)
+    score: float = 0.0  # how well it matches the question
+
+    @property
+    def value_yuan(self) -> float | None:
+        factor = {"元": 1.0, "万元": 1e4, "亿元": 1e8}.get(self.unit)
+        return None if factor is None else round(self.value * factor, 4)
+
+
+@dataclass(frozen=True)
+class Computed:
+    """Arithmetic over cited statements: the result and how it was reached."""
+
+    value: float
+    unit: str
+    decimals: int
+    formula: str
+    operands: tuple[Statement, ...]
+
+
+@dataclass(frozen=True)
+class Conflict:
+    value: float
+    unit: str
+    citation: Citation
+
+
+@dataclass(frozen=True)
+class Evidence:
+    chunk: str
+    score: float
+    text: str
+
+
+@dataclass
+class Answer:
+    question: str
+    language: Literal["zh", "en"]
+    answer: str
+    status: Status
+    value: float | None = None
+    unit: str | None = None
+    value_yuan: float | None = None
+    formula: str | None = None
+    citations: list[Citation] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)

@@ -1,0 +1,69 @@
+"""Every figure in an answer's text is checked against what it cites.
+
+A figure passes when it equals, after unit conversion and within the rounding the writer
+applied, a cited statement or a result computed from cited statements. Numbers inside the
+names of cited things ("…奖补市级资金（420万）") are names, not claims, and are masked first.
+Whatever fails is marked in the text, never presented as checked.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.numbers import MONEY, Mention, find_mentions
+from assistant.types import Citation, Computed, Statement
+
+UNVERIFIED_MARK = "〔未核实〕"
+UNVERIFIED_MARK_EN = " [unverified]"
+_EPSILON = 1e-9
+
+
+@dataclass(frozen=True)
+class Check:
+    mention: Mention
+    source: Statement | Computed | None  # what it equals; None when nothing does
+
+    @property
+    def ok(self) -> bool:
+        return self.source is not None
+
+
+def verify(text: str, statements: list[Statement], computed: list[Computed], citations: list[Citation]) -> list[Check]:
+    masked = mask_names(text, citations)
+    for formula in {c.formula for c in computed}:
+        masked = masked.replace(formula, " " * len(formula))  # its operands are cited; "× 100%" is no claim
+    checks = []
+    for mention in find_mentions(masked):
+        source = next((s for s in [*computed, *statements] if equals(mention, s.value, s.unit)), None)
+        checks.append(Check(mention, source))
+    return checks
+
+
+def mask_names(text: str, citations: list[Citation]) -> str:
+    """Blank out the labels, titles and headings of cited things, keeping positions."""
+    names = {n for c in citations for n in (c.row, c.table, c.section, c.code, c.column, c.document_title) if n}
+    for name in sorted(names, key=len, reverse=True):
+        if re.search(r"\d", name):
+            text = text.replace(name, " " * len(name))
+    return text
+
+
+def equals(mention: Mention, value: float, unit: str) -> bool:
+    """Does the written figure state this value, to the precision it was written with?"""
+    tolerance = 0.5 * 10 ** (-mention.decimals) + _EPSILON
+    if mention.unit in MONEY and unit in MONEY:
+        return abs(mention.value * MONEY[mention.unit] - value * MONEY[unit]) <= tolerance * MONEY[mention.unit]
+    if mention.unit in ("%", "百分点") or unit in ("%", "百分点"):
+        return mention.unit in ("%", "百分点", "") and unit in ("%", "百分点") and abs(mention.value - value) <= tolerance
+    if mention.unit and unit and mention.unit != unit:
+        return False
+    return abs(mention.value - value) <= tolerance
+
+
+def mark_unverified(text: str, checks: list[Check], citations: list[Citation], language: str) -> str:
+    """Put a visible mark after every figure that failed, working from the end to keep offsets."""
+    mark = UNVERIFIED_MARK if language == "zh" else UNVERIFIED_MARK_EN
+    for check in sorted((c for c in checks if not c.ok), key=lambda c: -c.mention.end):
+        text = text[: check.mention.end] + mark + text[check.mention.end :]
+    return text
