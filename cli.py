@@ -61,6 +61,10 @@ def _parser() -> argparse.ArgumentParser:
     ask = command("ask", _ask, "ask a question; --json prints the Answer object")
     ask.add_argument("question")
     ask.add_argument("--doc", action="append", dest="docs", metavar="DOC", help="limit to a document (repeatable)")
+    evaluate = commands.add_parser("eval", help="run the question benchmark; writes result.json and report.md")
+    evaluate.add_argument("--out", default="eval/results", help="output folder (default: eval/results)")
+    evaluate.add_argument("--only", help="one category")
+    evaluate.set_defaults(run=_eval, json=False)
     bench = commands.add_parser("bench-ingest", help="ingest pages/s and peak memory against bare pdfplumber")
     bench.add_argument("files", nargs="*", help="default: the bundled samples")
     bench.add_argument("--repeat", type=int, default=3)
@@ -214,6 +218,13 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
         cell = " / ".join(p for p in (citation.row, citation.column) if p)
         print(f"  [{number}] {where} p{citation.page} {cell} {citation.text[:80]}")
     return 0
+
+
+def _eval(args: argparse.Namespace, settings: Settings) -> int:
+    from eval.qa_bench import main as benchmark
+
+    data = ["--data", str(args.data)] if args.data else []
+    return benchmark([*data, "--out", args.out, *(["--only", args.only] if args.only else [])])
 
 
 def _bench_ingest(args: argparse.Namespace, settings: Settings) -> int:

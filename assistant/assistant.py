@@ -24,6 +24,13 @@ from assistant.verify import mark_unverified, verify
 from index import Library, Settings
 from index.embeddings import Embedder, get_embedder
 
+EVIDENCE = 8  # chunks returned as evidence with every answer
+
+
+def _merge(first: list[Hit], then: list[Hit]) -> list[Hit]:
+    seen = {h.chunk for h in first}
+    return first + [h for h in then if h.chunk not in seen]
+
 
 class Assistant:
     def __init__(
@@ -45,10 +52,11 @@ class Assistant:
         parsed = understand(question)
         views, named = self._route(parsed, documents)
         understood = time.perf_counter()
-        hits = self.retriever.search(parsed, [v.document.id for v in views], k=8)
+        hits = self.retriever.search(parsed, [v.document.id for v in views], k=EVIDENCE)
         retrieved = time.perf_counter()
         answer = self._answer(parsed, views, named, hits)
-        answer.evidence = self._evidence(hits)
+        supporting = self._chunks_of([(c.document, c.table_id or "", c.page) for c in answer.citations if c.table_id])
+        answer.evidence = self._evidence(_merge(supporting, hits)[:EVIDENCE])
         done = time.perf_counter()
         answer.timings_ms = {
             "understand": round((understood - started) * 1000, 2),
@@ -59,10 +67,29 @@ class Assistant:
         return answer
 
     def retrieve(self, question: str, documents: list[str] | None = None, k: int = 8, mode: Mode = "hybrid") -> list[Hit]:
-        """The chunks retrieval finds for a question (routed to the documents it names)."""
+        """The chunks retrieval finds for a question (routed to the documents it names).
+
+        "hybrid" is the full retriever: BM25 and dense fused by reciprocal rank, then the
+        chunks holding the facts index's best matches for the question moved to the front.
+        "bm25" and "dense" are one side each, for comparison.
+        """
         parsed = understand(question)
         views, _ = self._route(parsed, documents)
-        return self.retriever.search(parsed, [v.document.id for v in views], k, mode)
+        hits = self.retriever.search(parsed, [v.document.id for v in views], max(k * 3, 20), mode)
+        if mode != "hybrid":
+            return hits[:k]
+        top = sorted((s for v in views for s in resolve.best(parsed, v, hits)[:2]), key=lambda s: -s.total)[:3]
+        matched = self._chunks_of([(s.statement.citation.document, s.statement.ref, s.statement.citation.page) for s in top])
+        return _merge(matched, hits)[:k]
+
+    def _chunks_of(self, places: list[tuple[str, str, int]]) -> list[Hit]:
+        """The chunks holding these (document, table or section, page) places, in order."""
+        found: list[Hit] = []
+        for rank, (document, ref, page) in enumerate(places):
+            for chunk, first, last in self.library.store.chunk_spans(document, ref):
+                if first <= page <= last and all(h.chunk != chunk for h in found):
+                    found.append(Hit(chunk, 1.0 - rank * 0.01))
+        return found
 
     # -- routing and evidence ---------------------------------------------------------------
     def _route(self, question: Question, documents: list[str] | None) -> tuple[list[DocumentView], bool]:
@@ -172,18 +199,13 @@ class Assistant:
         return self._finish(question, text, "verified", headline, None, statements, [], [])
 
     def _quote(self, question: Question, views: list[DocumentView], hits: list[Hit]) -> Answer:
-        sentences = self._sentences(question, views, hits)
+        """Why / what for / which: the document's own words, quoted with section and page."""
+        sentences = best_sentences(question, views, hits)
         if not sentences:
             return self._not_found(question, views)
         text = compose.quote(sentences, question.language)
-        statements = [s for v in views for s in v.statements if s.kind == "narrative" and any(s.citation.text == t for t, _ in sentences)]
-        citations = [c for _, c in sentences]
-        answer = self._finish(question, text, "verified", None, None, statements, [], [])
-        answer.citations = citations + [c for c in answer.citations if c not in citations]
-        return answer
-
-    def _sentences(self, question: Question, views: list[DocumentView], hits: list[Hit]) -> list[tuple[str, Citation]]:
-        return best_sentences(question, views, hits)
+        quoted = [c for _, c in sentences]
+        return self._finish(question, text, "verified", None, None, [], [], [], quoted)
 
     # -- conflicts and corroboration ----------------------------------------------------------
     def _conflicts(self, view: DocumentView, best: Statement) -> tuple[Statement, list[Conflict]]:
@@ -212,9 +234,9 @@ class Assistant:
 
     def _finish(
         self, question: Question, text: str, status: Status, headline: Statement | None, result: Computed | None,
-        statements: list[Statement], computed: list[Computed], conflicts: list[Conflict],
+        statements: list[Statement], computed: list[Computed], conflicts: list[Conflict], quoted: list[Citation] | None = None,
     ) -> Answer:
-        citations = list(dict.fromkeys(s.citation for s in statements))
+        citations = list(dict.fromkeys([*(quoted or []), *(s.citation for s in statements)]))
         if self.drafter is not None:
             text = self.drafter.draft(question, text, statements, computed) or text
         checks = verify(text, statements, computed, citations)

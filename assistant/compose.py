@@ -79,9 +79,16 @@ def lookup(statement: Statement, also: list[Statement], owner: str, language: st
 def conflict(statement: Statement, conflicts: list[Conflict], owner: str, language: str) -> str:
     first = lookup(statement, [], owner, language)
     if language == "zh":
-        others = "；".join(f"{where(c.citation, 'zh')}写作{c.value:g}{c.unit}" for c in conflicts)
+        others = "；".join(
+            f"其{c.citation.text}{c.unit}" if c.note == "items" else f"{where(c.citation, 'zh')}写作{c.value:g}{c.unit}"
+            for c in conflicts
+        )
         return f"{first}但{others}，文件前后不一致，{AUTHORITATIVE_ZH}。"
-    others = "; ".join(f"{where(c.citation, 'en')} states {c.value:g} {c.unit}" for c in conflicts)
+    others = "; ".join(
+        f"its items ({c.citation.text}) add up to {c.value:.2f} {c.unit}" if c.note == "items"
+        else f"{where(c.citation, 'en')} states {c.value:g} {c.unit}"
+        for c in conflicts
+    )
     return f"{first} However, {others}: the document contradicts itself; {AUTHORITATIVE_EN}."
 
 
@@ -93,7 +100,8 @@ def computed(result: Computed, owner: str, operation: str, language: str) -> str
     names_en = {"share": "the share", "difference": "the difference", "sum": "the total", "ratio": "the ratio",
                 "growth": "the growth rate"}
     operands_en = "; ".join(f"{what(s) or s.subject} {figure(s, 'en')} ({where(s.citation, 'en')})" for s in result.operands)
-    return f"{owner}: {names_en.get(operation, 'the result')} is {figure(result, 'en')} (computed: {result.formula}). From: {operands_en}."
+    name = names_en.get(operation, "the result")
+    return f"{owner}: {name} is {figure(result, 'en')} (computed: {result.formula}). From: {operands_en}."
 
 
 def per_document_computed(rows: list[tuple[str, Computed]], operation: str, language: str) -> str:

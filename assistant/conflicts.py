@@ -7,12 +7,13 @@ disagreements) or the defining table (the first cell of the finding) is authorit
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from assistant.knowledge import DocumentView
 from assistant.types import Citation, Conflict, Statement
 
-_CHECKS = ("narrative", "cross_table")
+_CHECKS = ("narrative", "cross_table", "parent_sum")
 
 
 def conflicts_for(view: DocumentView, best: Statement) -> tuple[Statement, list[Conflict]]:
@@ -20,10 +21,14 @@ def conflicts_for(view: DocumentView, best: Statement) -> tuple[Statement, list[
     for finding in view.findings:
         if finding["ok"] or finding["check"] not in _CHECKS:
             continue
-        cells: list[dict[str, Any]] = list(finding["cells"])  # type: ignore[arg-type]
-        if finding["check"] == "narrative":
+        cells: list[dict[str, Any]] = list(finding["cells"])
+        if finding["check"] == "parent_sum":
+            parent = _statement(view, cells[0])
+            if parent and _same(best, parent):
+                return parent, [_sum_of_items(view, finding, cells[1:])]
+        elif finding["check"] == "narrative":
             table_cell = _statement(view, cells[0])
-            narrative = _narrative(view, str(finding["sentence"]), float(finding["actual"]))  # type: ignore[arg-type]
+            narrative = _narrative(view, str(finding["sentence"]), float(finding["actual"]))
             if table_cell and narrative and (_same(best, table_cell) or _same(best, narrative)):
                 return table_cell, [Conflict(narrative.value, narrative.unit, narrative.citation)]
         else:
@@ -36,7 +41,21 @@ def conflicts_for(view: DocumentView, best: Statement) -> tuple[Statement, list[
 
 
 def _same(a: Statement, b: Statement) -> bool:
-    return a.citation == b.citation
+    """The same printed figure: one row of one table (any of its columns printing that value)."""
+    if a.kind == "narrative" or b.kind == "narrative":
+        return a.citation == b.citation
+    return a.ref == b.ref and a.citation.row == b.citation.row and abs(a.value - b.value) < 1e-9
+
+
+def _sum_of_items(view: DocumentView, finding: dict[str, Any], items: list[dict[str, Any]]) -> Conflict:
+    """A parent row printed unlike the sum of its items: the sum, cited at the first item."""
+    first = _statement(view, items[0]) if items else None
+    doc = view.document
+    labels = "、".join(str(c["row"]) for c in items[:3]) + ("等" if len(items) > 3 else "")
+    text = f"各明细项（{labels}）合计{float(finding['expected']):.2f}"
+    base = first.citation if first else Citation(doc.id, doc.title, int(items[0]["page"]) if items else 0)
+    citation = replace(base, value=float(finding["expected"]), text=text, row=None, code=None)
+    return Conflict(float(finding["expected"]), str(items[0]["unit"]) if items else "", citation, "items")
 
 
 def _statement(view: DocumentView, cell: dict[str, Any]) -> Statement | None:

@@ -22,9 +22,21 @@ _ZH_FILLER = re.compile(
     r"里|从|对|和|与|及|比|较|占|多|少|最|哪个|哪|个|几|倍|比重|占比|比例|差|大|高|低|上年|去年|多大|总计|总额|总数|总"
 )
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
-_EN_STOP = set(
-    ["how", "much", "many", "what", "which", "who", "is", "are", "was", "were", "be", "been", "the", "a", "an", "of", "for", "to", "in", "on", "at", "by", "did", "does", "do", "its", "their", "it", "this", "that", "these", "those", "and", "or", "with", "from", "as", "per", "each", "all", "any", "than", "more", "less", "most", "least", "spend", "spent", "spending", "expenditure", "expenditures", "expense", "expenses", "cost", "costs", "budget", "budgeted", "allocated", "allocation", "amount", "total", "value", "figure", "department", "departments", "bureau", "bureaus", "office", "government", "year", "years", "2024", "2023", "last", "previous", "prior", "current", "end", "between", "compare", "across", "show", "tell", "me", "please", "give", "number", "numbers", "yuan", "rmb", "cny", "million", "billion", "percent", "percentage", "share", "part", "under", "project", "projects", "planned", "plan", "purchase", "buy", "bought", "will", "would", "should", "could", "much", "made", "make", "fund", "funds", "money", "in", "what's", "whats", "vs", "versus", "there", "here", "has", "have", "had", "official", "largest", "highest", "biggest", "most", "least", "lowest", "smallest", "greatest", "maximum", "minimum", "which", "one", "ones", "by", "from", "compared", "decrease", "decreased", "increase", "increased"]
-)
+_EN_STOP = {
+    "how", "much", "many", "what", "which", "who", "is", "are", "was", "were", "be", "been", "the", "a", "an",
+    "of", "for", "to", "in", "on", "at", "by", "did", "does", "do", "its", "their", "it", "this", "that", "these",
+    "those", "and", "or", "with", "from", "as", "per", "each", "all", "any", "than", "more", "less", "most",
+    "least", "spend", "spent", "spending", "expenditure", "expenditures", "expense", "expenses", "cost", "costs",
+    "budget", "budgeted", "allocated", "allocation", "amount", "total", "value", "figure", "department",
+    "departments", "bureau", "bureaus", "office", "government", "year", "years", "2024", "2023", "last",
+    "previous", "prior", "current", "end", "between", "compare", "across", "show", "tell", "me", "please", "give",
+    "number", "numbers", "yuan", "rmb", "cny", "million", "billion", "percent", "percentage", "share", "part",
+    "under", "project", "projects", "planned", "plan", "purchase", "buy", "bought", "will", "would", "should",
+    "could", "made", "make", "fund", "funds", "money", "what's", "whats", "vs", "versus", "there",
+    "here", "has", "have", "had", "official", "largest", "highest", "biggest", "lowest",
+    "smallest", "greatest", "maximum", "minimum", "one", "ones", "compared", "decrease",
+    "decreased", "increase", "increased",
+}
 
 
 def uncovered(question: Question, statements: list[Statement], department: str, aliases: list[str]) -> str:
@@ -36,7 +48,8 @@ def uncovered(question: Question, statements: list[Statement], department: str, 
         text = text.replace(alias, " ")
     expansion = expand(text)
     for alias, terms in zip(expansion.matched, _terms_by_alias(expansion.matched), strict=True):
-        if alias in names or any(term in names or term in places for term in terms) or not any(_CJK.search(t) for t in terms):
+        named = any(term in names or term in aliases or _names_department(term, places) for term in terms)
+        if alias in names or named or not any(_CJK.search(t) for t in terms):
             text = re.sub(rf"(?<![a-z]){re.escape(alias)}(?![a-z])", " ", text)
     if question.language == "en":
         words = [w for w in re.findall(r"[a-z][a-z'&-]+", text) if w not in _EN_STOP and not w.endswith("'s")]
@@ -49,9 +62,15 @@ def uncovered(question: Question, statements: list[Statement], department: str, 
     return "".join(left)
 
 
+def _names_department(term: str, places: str) -> bool:
+    """"财政局" names the department "上海市普陀区财政局"; "科技" (in its long name) does not."""
+    return len(term) >= 3 and term in places and bool(re.search(r"(局|部|委|厅|办|院|中心|所|市|区|县)$", term))
+
+
 def _names(statement: Statement) -> str:
     c = statement.citation
-    parts = [statement.subject, c.row or "", c.column or "", c.table or "", c.section or "", subject_key(c.table or "")]
+    parts = [statement.subject, statement.context, c.row or "", c.column or "", c.table or "", c.section or "",
+             subject_key(c.table or "")]
     if statement.kind == "narrative":
         parts.append(c.text)
     return " ".join(parts)

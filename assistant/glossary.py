@@ -47,11 +47,13 @@ def expand(question: str, entries: tuple[Entry, ...] | None = None) -> Expansion
     taken = [False] * len(text)
     # Document terms the question already uses need no expansion, and their parts must not
     # be expanded either: "住房公积金" is not also "住房" (→ 住房保障支出).
+    aliases = {e.alias: e for e in entries}
     for term in _terms(entries):
         for match in re.finditer(re.escape(term.lower()), text):
             if not any(taken[match.start() : match.end()]):
                 taken[match.start() : match.end()] = [True] * (match.end() - match.start())
-                found.append((match.start(), Entry(term, (term,))))
+                own = aliases.get(term.lower())  # a term that is also an alias keeps its expansion
+                found.append((match.start(), Entry(term, (term, *(own.terms if own else ())))))
     for entry in entries:
         for match in _pattern(entry.alias).finditer(text):
             if any(taken[match.start() : match.end()]):

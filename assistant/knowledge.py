@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass, field
+from typing import Any
 
 from assistant.types import Citation, Statement
 from index import Document, Fact, Library, Section, Table
@@ -26,6 +27,7 @@ class Narrative:
     section: Section
     subject: str  # the sentence up to the figure: what the figure is said of
     change: bool  # the figure is a change (较上年增加/减少…)
+    context: str = ""  # the numbered item the sentence belongs to ("1、…行政运行（项）。主要用于：…")
 
 
 @dataclass
@@ -36,7 +38,7 @@ class DocumentView:
     sections: list[Section]
     tables: dict[str, Table]
     performance: list[PerformanceTable]
-    findings: list[dict[str, object]]
+    findings: list[dict[str, Any]]
     aliases: list[str] = field(default_factory=list)  # ways a question names the department
 
 
@@ -58,7 +60,9 @@ class Knowledge:
         store = self.library.store
         sections = store.sections(document.id)
         narrative = [_narrative(fact, section) for section in sections for fact in narrative_facts(section)]
-        statements = [table_statement(document, f) for f in store.facts(document.id)]
+        facts = store.facts(document.id)
+        parents = _ancestor_labels(facts)
+        statements = [table_statement(document, f, parents.get((f.table, f.code), "")) for f in facts]
         statements += [narrative_statement(document, n) for n in narrative]
         return DocumentView(
             document, statements, narrative, sections,
@@ -78,14 +82,23 @@ def department_aliases(department: str) -> list[str]:
     return [a for a in dict.fromkeys(aliases) if len(a) >= 2]
 
 
-def table_statement(document: Document, fact: Fact) -> Statement:
+def _ancestor_labels(facts: list[Fact]) -> dict[tuple[str, str], str]:
+    """(table, code) → the labels of the 类 and 款 above it in the same table."""
+    labels = {(f.table, f.code): f.row for f in facts if f.code}
+    return {
+        (table, code): " ".join(labels[(table, code[:n])] for n in (3, 5) if n < len(code) and (table, code[:n]) in labels)
+        for table, code in labels
+    }
+
+
+def table_statement(document: Document, fact: Fact, context: str = "") -> Statement:
     citation = Citation(
         document=document.id, document_title=document.title, page=fact.page, table=fact.table_title,
         row=fact.row, code=fact.code or None, column=COLUMN_SEPARATOR.join(fact.column) or None,
         value=fact.value, unit=fact.unit or None, text=fact.text, table_id=fact.table, bbox=fact.bbox,
     )
     return Statement(fact.value, fact.unit, decimals(fact.text), citation, fact.table_kind, fact.row, fact.table,
-                     f"{fact.group}|{fact.row_index}")
+                     f"{fact.group}|{fact.row_index}", context)
 
 
 def narrative_statement(document: Document, narrative: Narrative) -> Statement:
@@ -97,11 +110,23 @@ def narrative_statement(document: Document, narrative: Narrative) -> Statement:
     )
     printed = re.match(r"[\d,]+(?:\.\d+)?", fact.sentence[fact.start :])
     places = decimals(printed.group()) if printed else 2
-    return Statement(fact.value, fact.unit, places, citation, "narrative", narrative.subject, narrative.section.id)
+    return Statement(fact.value, fact.unit, places, citation, "narrative", narrative.subject, narrative.section.id,
+                     context=narrative.context)
 
 
 def _narrative(fact: NarrativeFact, section: Section) -> Narrative:
     before = re.sub(r"[“”\"'‘’「」]", "", fact.sentence[: fact.start])
     clause = re.split(r"[，,；;：:]", before)[-1]
     change = bool(re.search(r"(增加|减少|增长|下降|降低|上升|节约|持平)", clause))
-    return Narrative(fact, section, before, change)
+    return Narrative(fact, section, before, change, _item_context(section, fact.sentence))
+
+
+def _item_context(section: Section, sentence: str) -> str:
+    """The text from the start of the numbered item (or line) holding this sentence up to it."""
+    text = (section.heading if re.match(r"^\d+[、．.]", section.heading) else "") + section.text
+    at = text.find(sentence)
+    if at <= 0:
+        return ""
+    before = text[:at]
+    starts = [m.end() - len(m.group(1)) for m in re.finditer(r"(?:^|\n|。)\s*(\d+、)", before)]
+    return before[starts[-1] if starts else before.rfind("\n") + 1 :]

@@ -186,14 +186,26 @@ def score_narrative(question: Question, subjects: list[str], narrative: Narrativ
             best = max(best, 0.9)  # "预算收支" of "2024年预算收支较2023年…" in "较2023年预算增加"'s sentence
         elif len(subject) >= 4 and common_run(subject, narrative.subject) >= 4:
             best = max(best, 0.78)
+        elif subject in narrative.context:
+            best = max(best, 0.85)  # "行政运行" named by the item "1、…行政运行（项）。…年初预算为…"
     if best < SUBJECT_THRESHOLD:
         return None
-    agrees = narrative.change == question.change
-    wants_percent = bool(re.search(r"%|百分|比例|比重|率|percent|rate", question.text, re.IGNORECASE))
-    if (statement.unit == "%") != wants_percent:
+    best += 0.2 * _bigram_coverage(said(question), narrative.context + narrative.subject)  # "全年预算" beats "年初预算"
+    if (statement.unit == "%") != bool(_WANTS_PERCENT.search(question.text)):
         best *= 0.5  # "增加了多少" asks for the amount, "增长了百分之几" for the rate
+    if statement.unit not in ("万元", "元", "亿元", "%") and not question.counter:
+        best *= 0.7  # a count answers "几个", not "多少金额"
+    agrees = narrative.change == question.change
     kind = 1.0 if question.change and narrative.change else 0.1
     return Scored(statement, best if agrees else best * 0.3, 0.5, kind, 0.0)
+
+
+_WANTS_PERCENT = re.compile(r"%|百分|比例|比重|率|percent|rate", re.IGNORECASE)
+
+
+def _bigram_coverage(question: str, text: str) -> float:
+    grams = {run[i : i + 2] for run in re.findall(r"[\u4e00-\u9fff]{2,}", question) for i in range(len(run) - 1)}
+    return sum(1 for g in grams if g in text) / len(grams) if grams else 0.0
 
 
 def without_department(question: Question, view: DocumentView) -> Question:
@@ -238,5 +250,5 @@ def question_subjects(question: Question, scored: list[Scored]) -> list[str]:
     subjects += [subject_key(t) for t in question.terms]
     subjects += [m for m in question.measures if m in ("基本支出", "项目支出", "人员经费", "公用经费")]
     runs = re.findall(r"[\u4e00-\u9fff]{2,}", said(question))
-    subjects += [run for run in runs if len(run) <= 16]
+    subjects += [run for run in runs if len(run) <= 24]
     return [s for s in dict.fromkeys(subjects) if len(s) >= 2 and s not in GENERIC]

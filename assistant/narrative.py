@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from assistant.knowledge import DocumentView
-from assistant.match import content, subject_key
+from assistant.match import content, without_department
 from assistant.retrieve import Hit
 from assistant.types import Citation
 from assistant.understand import Question
@@ -13,7 +14,8 @@ from assistant.understand import Question
 _EXPLAIN_CUES = re.compile(r"原因|主要是|主要为|主要用于|用于|因为|由于|是为了")
 _LIST_TABLES = re.compile(r"单位构成|机构设置|下属单位")
 _LIST_QUESTION = re.compile(r"单位|机构|units?|organi[sz]ations?|subordinate|affiliated", re.IGNORECASE)
-MAX_SENTENCES = 2
+_STOP = {"为什么", "什么", "原因", "哪些", "多少", "主要", "情况", "部门", "用于", "是什么", "为何"}
+MAX_QUOTES = 2
 
 
 def best_sentences(question: Question, views: list[DocumentView], hits: list[Hit]) -> list[tuple[str, Citation]]:
@@ -22,26 +24,51 @@ def best_sentences(question: Question, views: list[DocumentView], hits: list[Hit
         if rows:
             return rows
     retrieved = {(h.chunk.split(":")[0], h.chunk.split(":")[1]) for h in hits}
-    words = _words(question)
-    scored: list[tuple[float, str, Citation]] = []
-    for view in views:
-        for section in view.sections:
-            in_hits = (view.document.id[:16], section.id) in retrieved
-            heading = " ".join(section.path)
-            for sentence in re.split(r"(?<=[。；;])|\n", section.text):
-                sentence = sentence.strip()
-                if len(sentence) < 6:
-                    continue
-                overlap = sum(len(w) for w in words if w in sentence) + 0.5 * sum(len(w) for w in words if w in heading)
-                if not overlap:
-                    continue
-                cue = 3.0 if question.operation == "explain" and _EXPLAIN_CUES.search(sentence) else 0.0
-                score = overlap + cue + (2.0 if in_hits else 0.0)
-                citation = Citation(view.document.id, view.document.title, section.pages[0],
-                                    section=" > ".join(section.path) or None, text=sentence)
-                scored.append((score, sentence, citation))
+    scored = [item for view in views for item in _scored_windows(question, view, retrieved)]
     scored.sort(key=lambda item: -item[0])
-    return [(text, citation) for _, text, citation in scored[:MAX_SENTENCES]]
+    picked: list[tuple[str, Citation]] = []
+    for score, text, citation in scored:
+        if len(picked) == MAX_QUOTES or score < scored[0][0] * 0.8:
+            break
+        if not any(text in other or other in text for other, _ in picked):
+            picked.append((text, replace(citation, text=text)))
+    return picked
+
+
+def _scored_windows(question: Question, view: DocumentView, retrieved: set[tuple[str, str]]) -> list[tuple[float, str, Citation]]:
+    words = _words(without_department(question, view))
+    if not words:
+        return []
+    found = []
+    for section in view.sections:
+        bonus = 1.0 if (view.document.id[:16], section.id) in retrieved else 0.0
+        citation = Citation(view.document.id, view.document.title, section.pages[0], section=" > ".join(section.path) or None)
+        for window in _windows(section.text, section.heading):
+            score = _score(question, words, window, " ".join(section.path)) + bonus
+            if score > 0:
+                found.append((score, window, citation))
+    return found
+
+
+def _windows(text: str, heading: str) -> list[str]:
+    """Each sentence with the one after it: "3、…信息化建设（项）。" is answered by "主要用于：…".
+
+    A numbered item the PDF broke into a "heading" line and its body is read as one sentence.
+    """
+    if heading and not re.search(r"[。；;：:]$", heading) and re.match(r"^\d+[、．.]", heading):
+        text = heading + text
+    sentences = [s.strip() for s in re.split(r"(?<=[。；;])|\n", text) if len(s.strip()) >= 4]
+    return [" ".join(sentences[i : i + 2]) for i in range(len(sentences))]
+
+
+def _score(question: Question, words: list[str], window: str, heading: str) -> float:
+    first = re.split(r"(?<=[。；;])", window)[0]
+    overlap = sum(len(w) for w in words if w in first) + 0.5 * sum(len(w) for w in words if w in window and w not in first)
+    overlap += 0.3 * sum(len(w) for w in words if w in heading)
+    if not overlap:
+        return 0.0
+    cue = 4.0 if question.operation == "explain" and _EXPLAIN_CUES.search(window) else 0.0
+    return overlap + cue - 0.01 * len(window)
 
 
 def unit_rows(views: list[DocumentView]) -> list[tuple[str, Citation]]:
@@ -58,9 +85,8 @@ def unit_rows(views: list[DocumentView]) -> list[tuple[str, Citation]]:
 
 
 def _words(question: Question) -> list[str]:
-    """Content words: glossary terms and the question's own Chinese runs, split into 2–4 grams."""
-    words = [subject_key(t) for t in question.terms]
+    """Content words: glossary terms and the question's own Chinese runs as 2–4 grams."""
+    words = list(question.terms)
     for run in re.findall(r"[\u4e00-\u9fff]{2,}", content(question)):
         words += [run[i : i + n] for n in (4, 3, 2) for i in range(len(run) - n + 1)]
-    stop = {"为什么", "什么", "原因", "哪些", "多少", "主要", "情况", "部门", "我们", "减少", "增加"}
-    return [w for w in dict.fromkeys(words) if len(w) >= 2 and w not in stop]
+    return [w for w in dict.fromkeys(words) if len(w) >= 2 and w not in _STOP]

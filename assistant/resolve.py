@@ -14,7 +14,7 @@ from assistant.types import Statement
 from assistant.understand import Question, understand
 
 RETRIEVAL_BONUS = 0.5  # breaks near-ties in favour of a retrieved table or section; never outweighs the subject
-SHORTLIST = 6  # candidates tried, best first, before saying not found
+SHORTLIST = 15  # candidates tried, best first, before saying not found
 TOTAL_ROWS = ("合计", "总计", "本年支出合计", "本年收入合计")
 _SEPARATORS = r"和|与|及|跟|同|、|比|减去|加上|\bversus\b|\bvs\.?|\band\b|\bthan\b|\bminus\b|\bplus\b"
 
@@ -85,15 +85,15 @@ def operands(question: Question, view: DocumentView, hits: list[Hit]) -> list[St
 def share_operands(question: Question, view: DocumentView, hits: list[Hit]) -> tuple[Statement, Statement] | None:
     """"A占B的比重": A, and B when named, else the total A is part of."""
     before, _, after = question.text.partition("占")
-    part_question = replace(question, text=before or question.text, operation="lookup")
+    part_question = replace(understand(before or question.text), operation="lookup")
     scored = best(part_question, view, hits, tables_only=True)
     if not scored:
         return None
     part = scored[0].statement
     whole_text = re.sub(r"的?(比重|比例|百分比|多少|是|占比|几成|%|？|\?)", "", after)
     if len(whole_text.strip()) >= 2 and not re.fullmatch(r"\s*(总|全部|合计|总额)?(支出|收入)?\s*", whole_text):
-        named = best(replace(question, text=whole_text, operation="lookup", measures=[]), view, hits, tables_only=True)
-        named = [s for s in named if s.statement.ref == part.ref]
+        named = best(replace(understand(whole_text), operation="lookup"), view, hits, tables_only=True)
+        named = [s for s in named if s.statement.ref == part.ref and s.statement.citation != part.citation]
         if named:
             return part, named[0].statement
     whole = whole_of(view, part)

@@ -47,6 +47,7 @@ class Statement:
     subject: str  # what it is the figure of (row label, project, indicator, narrative subject)
     ref: str = ""  # the table, performance table or section it comes from (chunk ids carry it)
     row_key: str = ""  # one printed row within its table (side-by-side halves share labels)
+    context: str = ""  # the rows above it: "科学技术支出 科学技术管理事务" for 行政运行 (2060101)
     score: float = 0.0  # how well it matches the question
 
     @property
@@ -71,6 +72,7 @@ class Conflict:
     value: float
     unit: str
     citation: Citation
+    note: str = ""  # how the other figure arises when it is not printed as such ("sum of its 12 items")
 
 
 @dataclass(frozen=True)

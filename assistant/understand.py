@@ -26,7 +26,7 @@ _OPERATIONS: list[tuple[Operation, str]] = [
     ("difference", r"相差|差额|差多少|多多少|少多少|高多少|低多少|多出|高出|difference|how much more|how much less|"
                    r"more than|less than|higher than|lower than|exceed"),
     ("ratio", r"之比|比率|是.{1,12}的几倍|几倍|ratio|times as"),
-    ("sum", r"之和|加起来|加总|总共|一共|合起来|共计多少|combined|together|sum of|add up|in total"),
+    ("sum", r"之和|加起来|加总|总共|一共|合起来|共计多少|合计(?:是)?多少|combined|together|sum of|add up|in total"),
     ("count", r"多少个|几个|多少项|几项|多少家|几家|how many"),
     ("list", r"哪些|有什么|列出|列举|list\b|what are the|which .* are"),
 ]

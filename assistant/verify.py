@@ -33,16 +33,18 @@ def verify(text: str, statements: list[Statement], computed: list[Computed], cit
     masked = mask_names(text, citations)
     for formula in {c.formula for c in computed}:
         masked = masked.replace(formula, " " * len(formula))  # its operands are cited; "× 100%" is no claim
-    checks = []
-    for mention in find_mentions(masked):
-        source = next((s for s in [*computed, *statements] if equals(mention, s.value, s.unit)), None)
-        checks.append(Check(mention, source))
-    return checks
+    sources: list[Statement | Computed] = [*computed, *statements]
+    return [
+        Check(mention, next((s for s in sources if equals(mention, s.value, s.unit)), None))
+        for mention in find_mentions(masked)
+    ]
 
 
 def mask_names(text: str, citations: list[Citation]) -> str:
     """Blank out the labels, titles and headings of cited things, keeping positions."""
     names = {n for c in citations for n in (c.row, c.table, c.section, c.code, c.column, c.document_title) if n}
+    # A verbatim quote of a cited sentence is the document's own text, traced by its citation.
+    names |= {c.text for c in citations if c.section or c.value is None}
     for name in sorted(names, key=len, reverse=True):
         if re.search(r"\d", name):
             text = text.replace(name, " " * len(name))

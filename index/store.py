@@ -182,6 +182,11 @@ class FactStore:
     def chunk_tokens(self) -> list[tuple[str, list[str]]]:
         return [(r["id"], r["tokens"].split(" ")) for r in self._rows("SELECT id, tokens FROM chunks ORDER BY id")]
 
+    def chunk_spans(self, document: str, ref: str) -> list[tuple[str, int, int]]:
+        """(chunk id, first page, last page) of every chunk cut from one table or section."""
+        rows = self._rows("SELECT id, page_start, page_end FROM chunks WHERE document = ? AND ref = ? ORDER BY id", document, ref)
+        return [(r["id"], r["page_start"], r["page_end"]) for r in rows]
+
     def chunks(self, ids: list[str]) -> dict[str, Chunk]:
         if not ids:
             return {}

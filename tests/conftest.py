@@ -15,6 +15,8 @@ from index.embeddings import Embedder, UniversalSentenceEncoder
 from index.parse import parse_file
 from index.types import ParsedDocument
 
+pytest_plugins = ["tests.corpus_fixtures"]
+
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 HEBEI = SAMPLES / "luquan-keji-2024-budget.txt"
 SHEHUI = SAMPLES / "putuo-shehuigongzuobu-2024-final-accounts.pdf"

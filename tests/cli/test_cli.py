@@ -79,3 +79,21 @@ def test_delete(tmp_path):
     done = run("delete", "44874c", data=data)
     assert done.returncode == 0 and SHEHUI.name in done.stdout
     assert json.loads(run("docs", "--json", data=data).stdout) == []
+
+
+def test_ask_json_prints_one_answer_object(data):
+    done = run("ask", "财政局福利费是多少？", "--json", data=data)
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)  # exactly one object: json.loads fails on anything more
+    assert (answer["status"], answer["value"], answer["unit"]) == ("verified", 42.77, "万元")
+    assert answer["citations"][0]["page"] == 17 and answer["citations"][0]["row"] == "福利费"
+    keys = {"question", "language", "answer", "status", "value", "unit", "value_yuan", "formula", "citations", "conflicts",
+            "evidence", "timings_ms"}
+    assert keys <= set(answer)
+
+
+def test_ask_not_found_still_exits_zero(data):
+    done = run("ask", "财政局的GDP是多少？", "--json", data=data)
+    assert done.returncode == 0 and json.loads(done.stdout)["status"] == "not_found"
+    human = run("ask", "财政局福利费是多少？", "--doc", CAIZHENG.name, data=data)
+    assert human.stdout.startswith("[verified]") and "42.77" in human.stdout
