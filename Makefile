@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 export HF_HUB_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
 .PHONY: install run test lint clean
 
 $(BIN)/budget-qa: pyproject.toml
@@ -22,9 +25,14 @@ run: install
 
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/mypy index assistant eval app.py cli.py
+	$(BIN)/mypy index assistant eval app.py cli.py tests
 
-test: lint
+# The browser tests drive Debian's Chromium; the fonts make Chinese legible in their screenshots.
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver fonts-noto-cjk
+
+test: lint $(CHROMIUM)
 	$(BIN)/pytest -q
 
 clean:

@@ -1,80 +1,200 @@
-"""The web app: FastAPI (HTTP API) with the Gradio UI mounted at ``/``. Wiring only.
+"""The web app: the HTTP API (FastAPI, docs at /docs) with the Gradio UI mounted at ``/``.
 
-The question-answering UI and the full API come with their issues; today the UI browses
-the ingested documents, their parsed tables and consistency findings.
+Wiring and serialisation only: answers come from ``assistant``, documents from ``index``.
 """
 
 from __future__ import annotations
 
+import json
 import os
-from typing import Any
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import asdict
+from typing import Any, Literal
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr
-from fastapi import FastAPI
+from fastapi import APIRouter, Depends, FastAPI, File, Query, Request, UploadFile
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+from pydantic import BaseModel, Field
 
-from index import Library, NotFound, Settings
+from assistant import Answer, Assistant
+from assistant.jobs import FileTooLarge, Jobs
+from assistant.ui import build_ui
+from index import BudgetQAError, ConfigError, IngestError, Library, NotFound, Settings, UnsupportedDocument
+from index.pages import Highlight, render_page
 
 
-def build_app(settings: Settings | None = None, library: Library | None = None) -> FastAPI:
+class _Unauthorised(BudgetQAError):
+    pass
+
+
+_STATUS = [(_Unauthorised, 401), (NotFound, 404), (FileTooLarge, 413), (UnsupportedDocument, 415), (IngestError, 422),
+           (ConfigError, 500)]
+
+
+_HIGHLIGHT = "cells to outline: 'x0,top,x1,bottom' boxes (PDF points) or 'row:<label>' / 'cell:<text>', joined by ';'"
+
+
+class AskRequest(BaseModel):
+    question: str = Field(min_length=1, max_length=2000)
+    documents: list[str] | None = Field(None, description="document ids, id prefixes or source file names")
+
+
+class Message(BaseModel):
+    role: Literal["system", "user", "assistant", "tool", "developer"]
+    content: str | list[dict[str, Any]] | None = None
+
+
+class ChatRequest(BaseModel):
+    model: str = "budget-qa"
+    messages: list[Message] = Field(min_length=1)
+    stream: bool = False
+
+
+def build_app(settings: Settings | None = None, library: Library | None = None, assistant: Assistant | None = None) -> FastAPI:
     settings = settings or Settings()
-    library = library or Library(settings)
+    assistant = assistant or Assistant(settings, library=library)
+    library = assistant.library
     library.ingest_samples_if_empty()
-    api = FastAPI(title="budget-qa", description="Questions over Chinese budget disclosures, figures verified.")
+    jobs = Jobs(library, settings.max_upload_mb * 1_000_000)
+    api = FastAPI(title="budget-qa", description="Questions over Chinese budget disclosures; every figure verified and cited.")
+
+    @api.exception_handler(BudgetQAError)
+    def user_error(_: Request, exc: BudgetQAError) -> JSONResponse:
+        status = next((code for kind, code in _STATUS if isinstance(exc, kind)), 400)
+        return JSONResponse({"error": str(exc)}, status_code=status)
 
     @api.get("/healthz")
     def healthz() -> dict[str, Any]:
         return {"status": "ok", "documents": len(library.documents())}
 
-    @api.get("/v1/documents")
-    def documents() -> list[dict[str, Any]]:
-        return [d.__dict__ for d in library.documents()]
-
-    return gr.mount_gradio_app(api, _ui(library), path="/", footer_links=[])
+    api.include_router(_v1(settings, assistant, jobs))
+    return gr.mount_gradio_app(api, build_ui(assistant, jobs), path="/", footer_links=[])
 
 
-def _ui(library: Library) -> gr.Blocks:
-    def doc_choices() -> list[tuple[str, str]]:
-        return [(f"{d.department} {d.year}年{d.kind} ({d.source})", d.id) for d in library.documents()]
+def _v1(settings: Settings, assistant: Assistant, jobs: Jobs) -> APIRouter:
+    def authorised(request: Request) -> None:
+        if settings.api_key and request.headers.get("authorization") != f"Bearer {settings.api_key}":
+            raise _Unauthorised("a valid 'Authorization: Bearer <key>' header is required")
 
-    def table_choices(doc: str | None) -> Any:
-        if not doc:
-            return gr.update(choices=[], value=None)
-        tables = library.store.tables(doc)
-        return gr.update(choices=[(f"{t.id} {t.title}", t.id) for t in tables], value=tables[0].id if tables else None)
-
-    def show_table(doc: str | None, table: str | None) -> list[list[str]]:
-        if not doc or not table:
-            return []
-        try:
-            parsed = library.store.table(doc, table)
-        except NotFound:
-            return []
-        return [
-            [r.group, r.code, r.label, "；".join(f"{'/'.join(c.column)}={c.text}" for c in r.cells if c.text), str(r.page)]
-            for r in parsed.rows
-        ]
-
-    def findings(doc: str | None) -> list[list[str]]:
-        if not doc:
-            return []
-        ordered = sorted(library.store.findings(doc), key=lambda f: f["ok"])
-        return [["✓" if f["ok"] else "✗", f["check"], f["message"]] for f in ordered]
-
-    with gr.Blocks(title="预算公开问答 · Budget disclosure QA") as ui:
-        gr.Markdown("## 预算公开问答 · Budget disclosure QA\nBrowse the parsed tables and consistency findings.")
-        doc = gr.Dropdown(choices=doc_choices(), label="Document / 文件")
-        table = gr.Dropdown(choices=[], label="Table / 表")
-        grid = gr.Dataframe(headers=["栏", "编码", "项目", "数值", "页"], label="Parsed table", wrap=True)
-        checks = gr.Dataframe(headers=["", "check", "finding"], label="Consistency findings", wrap=True)
-        doc.change(table_choices, doc, table).then(findings, doc, checks)
-        table.change(show_table, [doc, table], grid)
-    return ui
+    v1 = APIRouter(prefix="/v1", dependencies=[Depends(authorised)])
+    routes = _Routes(settings, assistant, jobs)
+    v1.add_api_route("/ask", routes.ask, methods=["POST"])
+    v1.add_api_route("/documents", routes.documents, methods=["GET"])
+    v1.add_api_route("/documents", routes.upload, methods=["POST"], status_code=202)
+    v1.add_api_route("/jobs/{job_id}", routes.job, methods=["GET"])
+    v1.add_api_route("/documents/{ref}", routes.delete, methods=["DELETE"])
+    v1.add_api_route("/documents/{ref}/tables", routes.tables, methods=["GET"])
+    v1.add_api_route("/documents/{ref}/tables/{table_id}", routes.table, methods=["GET"])
+    v1.add_api_route("/documents/{ref}/findings", routes.findings, methods=["GET"])
+    v1.add_api_route("/documents/{ref}/pages/{page}.png", routes.page, methods=["GET"], response_class=Response)
+    v1.add_api_route("/chat/completions", routes.chat, methods=["POST"], response_model=None)
+    return v1
 
 
-if __name__ == "__main__":
+class _Routes:
+    """The /v1 handlers: each asks ``assistant`` or ``index`` and serialises the result."""
+
+    def __init__(self, settings: Settings, assistant: Assistant, jobs: Jobs) -> None:
+        self.settings, self.assistant, self.jobs = settings, assistant, jobs
+        self.library = assistant.library
+
+    def ask(self, body: AskRequest) -> dict[str, Any]:
+        return self.assistant.ask(body.question, body.documents).to_json()
+
+    def documents(self) -> list[dict[str, Any]]:
+        return [asdict(d) for d in self.library.documents()]
+
+    async def upload(self, file: UploadFile = File(...)) -> dict[str, Any]:  # noqa: B008 (FastAPI declares form files so)
+        data = await file.read(self.settings.max_upload_mb * 1_000_000 + 1)
+        return asdict(self.jobs.submit(data, file.filename or ""))
+
+    def job(self, job_id: str) -> dict[str, Any]:
+        return asdict(self.jobs.get(job_id))
+
+    def delete(self, ref: str) -> dict[str, Any]:
+        return {"deleted": asdict(self.library.delete(ref))}
+
+    def tables(self, ref: str) -> list[dict[str, Any]]:
+        doc = self.library.store.resolve(ref)
+        return [{"id": t.id, "title": t.title, "kind": t.kind, "unit": t.unit, "pages": t.pages, "rows": len(t.rows),
+                 "empty": t.empty} for t in self.library.store.tables(doc.id)]
+
+    def table(self, ref: str, table_id: str) -> dict[str, Any]:
+        doc = self.library.store.resolve(ref)
+        if table_id.startswith("p"):
+            found = [p for p in self.library.store.performance(doc.id) if p.id == table_id]
+            if not found:
+                raise NotFound(f"no table '{table_id}' in document {doc.id[:12]}")
+            return asdict(found[0])
+        return asdict(self.library.store.table(doc.id, table_id))
+
+    def findings(self, ref: str) -> list[dict[str, Any]]:
+        return self.library.store.findings(self.library.store.resolve(ref).id)
+
+    def page(self, ref: str, page: int, highlight: str = Query("", description=_HIGHLIGHT)) -> Response:
+        doc = self.library.store.resolve(ref)
+        png = render_page(self.library.original(doc.id, doc.source), page, Highlight.parse(highlight))
+        return Response(png, media_type="image/png")
+
+    def chat(self, body: ChatRequest) -> dict[str, Any] | StreamingResponse:
+        question = next((_text(m.content) for m in reversed(body.messages) if m.role == "user"), "")
+        if not question.strip():
+            raise BudgetQAError("the last user message is empty")
+        answer = self.assistant.ask(question)
+        if body.stream:
+            return StreamingResponse(_stream(answer, body.model), media_type="text/event-stream")
+        return _completion(answer, body.model)
+
+
+def _text(content: str | list[dict[str, Any]] | None) -> str:
+    if isinstance(content, list):  # OpenAI content parts: keep the text ones
+        return " ".join(str(part.get("text", "")) for part in content if part.get("type") == "text")
+    return content or ""
+
+
+def _completion(answer: Answer, model: str) -> dict[str, Any]:
+    data = answer.to_json()
+    return {
+        "id": f"chatcmpl-{uuid.uuid4().hex[:24]}", "object": "chat.completion", "created": int(time.time()), "model": model,
+        "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": answer.answer}}],
+        "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+        "citations": data["citations"], "budget_qa": _extra(data),
+    }
+
+
+def _extra(data: dict[str, Any]) -> dict[str, Any]:
+    """The Answer beyond the text, for clients that read it (status, value, formula, conflicts…)."""
+    return {k: v for k, v in data.items() if k not in ("citations", "evidence")}
+
+
+def _stream(answer: Answer, model: str) -> Iterator[str]:
+    """Server-sent events in the chat.completion.chunk format; citations ride on the last chunk."""
+    ident, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
+
+    def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
+        body = {"id": ident, "object": "chat.completion.chunk", "created": created, "model": model,
+                "choices": [{"index": 0, "delta": delta, "finish_reason": finish}], **extra}
+        return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
+
+    yield chunk({"role": "assistant", "content": ""})
+    text = answer.answer
+    for start in range(0, len(text), 12):
+        yield chunk({"content": text[start : start + 12]})
+    data = answer.to_json()
+    yield chunk({}, "stop", citations=data["citations"], budget_qa=_extra(data))
+    yield "data: [DONE]\n\n"
+
+
+def main() -> None:
     import uvicorn
 
     settings = Settings()
     uvicorn.run(build_app(settings), host=settings.host, port=settings.port)
+
+
+if __name__ == "__main__":
+    main()

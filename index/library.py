@@ -8,6 +8,7 @@ undoing the vectors if anything fails.
 from __future__ import annotations
 
 import logging
+import shutil
 import threading
 import time
 from collections.abc import Callable
@@ -17,7 +18,7 @@ from pathlib import Path
 from index.checks import run_checks
 from index.chunks import make_chunks
 from index.embeddings import Embedder, embedder_name, get_embedder
-from index.errors import BudgetQAError, IngestError
+from index.errors import BudgetQAError, IngestError, NotFound
 from index.facts import all_facts
 from index.lexical import LexicalIndex, tokenize
 from index.load_pdf import Progress
@@ -28,6 +29,10 @@ from index.types import Document
 from index.vectors import VectorStore
 
 log = logging.getLogger(__name__)
+
+
+def _suffix(path: Path) -> str:
+    return ".pdf" if path.read_bytes()[:1024].lstrip().startswith(b"%PDF-") else ".txt"
 SUFFIXES = (".pdf", ".txt")
 
 
@@ -87,20 +92,25 @@ class Library:
             vectors = self.embedder.embed([c.embedding_text for c in chunks])
             tokens = [" ".join(tokenize(c.text)) for c in chunks]
             self._commit(parsed.document, lambda: self.store.write(parsed, facts, findings, chunks, tokens),
-                         lambda: self.vectors.add(chunks, vectors))
+                         lambda: self.vectors.add(chunks, vectors), lambda: self._keep_original(path, parsed.document))
         return IngestReport(
             parsed.document, False, len(parsed.tables), len(parsed.performance), len(facts), len(chunks),
             len(findings), sum(not f.ok for f in findings), time.perf_counter() - started,
         )
 
-    def _commit(self, document: Document, write_facts: Callable[[], None], write_vectors: Callable[[], None]) -> None:
+    def _commit(
+        self, document: Document, write_facts: Callable[[], None], write_vectors: Callable[[], None],
+        keep_original: Callable[[], None],
+    ) -> None:
         try:
             with self.store.transaction():
                 write_facts()
                 write_vectors()
+                keep_original()
                 self.lexical.rebuild(self.store.chunk_tokens())
         except Exception as exc:
             self._undo_vectors(document.id)
+            self._drop_original(document.id)
             self.lexical.rebuild(self.store.chunk_tokens())
             raise IngestError(document.source, f"could not be written to the index ({type(exc).__name__}: {exc})") from exc
 
@@ -109,6 +119,31 @@ class Library:
             self.vectors.delete_document(document)
         except Exception:  # the original error is the one worth reporting
             log.exception("could not remove vectors of %s", document)
+
+    def _keep_original(self, path: Path, document: Document) -> None:
+        """The file as ingested, under our own name: page images are drawn from it."""
+        self.settings.files_path.mkdir(parents=True, exist_ok=True)
+        target = self.settings.files_path / f"{document.id}{_suffix(path)}"
+        staging = target.with_suffix(target.suffix + ".part")
+        shutil.copyfile(path, staging)
+        staging.replace(target)
+
+    def _drop_original(self, document: str) -> None:
+        if self.settings.files_path.exists():
+            for stored in self.settings.files_path.glob(f"{document}.*"):
+                stored.unlink(missing_ok=True)
+
+    def original(self, document: str, source: str = "") -> Path:
+        """The stored original of a document (data directories from before originals were kept:
+        the bundled sample of the same name)."""
+        if self.settings.files_path.exists():
+            for candidate in self.settings.files_path.glob(f"{document}.*"):
+                if not candidate.name.endswith(".part"):
+                    return candidate
+        fallback = self.settings.samples_dir / source
+        if source and fallback.is_file():
+            return fallback
+        raise NotFound(f"the original file of document {document[:12]} is not stored")
 
     def ingest_paths(self, paths: list[Path]) -> list[Path]:
         """Files, and the disclosure files inside folders, in a stable order."""
@@ -127,6 +162,7 @@ class Library:
                 self.store.delete(document.id)
                 self.vectors.delete_document(document.id)
                 self.lexical.rebuild(self.store.chunk_tokens())
+            self._drop_original(document.id)
             return document
 
     def documents(self) -> list[Document]:

@@ -65,5 +65,13 @@ class Settings(BaseSettings):
         return self.data_dir / "chroma"
 
     @property
+    def files_path(self) -> Path:
+        return self.data_dir / "files"
+
+    @property
+    def uploads_path(self) -> Path:
+        return self.data_dir / "uploads"
+
+    @property
     def lexical_path(self) -> Path:
         return self.data_dir / "lexical"
