@@ -47,7 +47,7 @@ def uncovered(question: Question, statements: list[Statement], department: str, 
     for alias in sorted([department, *aliases], key=len, reverse=True):
         text = text.replace(alias, " ")
     expansion = expand(text)
-    for alias, terms in zip(expansion.matched, _terms_by_alias(expansion.matched), strict=True):
+    for alias, terms in ((entry.alias, entry.terms) for entry in expansion.entries):
         named = any(term in names or term in aliases or _names_department(term, places) for term in terms)
         if alias in names or named or not any(_CJK.search(t) for t in terms):
             text = re.sub(rf"(?<![a-z]){re.escape(alias)}(?![a-z])", " ", text)
@@ -82,9 +82,5 @@ def _name_parts(names: str) -> list[str]:
     for run in re.findall(r"[\u4e00-\u9fff]{2,}", names):
         parts.update(run[i : i + n] for n in range(2, min(len(run), 12) + 1) for i in range(len(run) - n + 1))
     return [p for p in parts if p not in MEASURES or len(p) >= 2]
-
-
-def _terms_by_alias(aliases: list[str]) -> list[list[str]]:
-    return [expand(alias).terms for alias in aliases]
 
 

@@ -24,7 +24,11 @@ class Entry:
 @dataclass(frozen=True)
 class Expansion:
     terms: list[str]  # document vocabulary, in the order the aliases appear in the question
-    matched: list[str]  # the aliases found
+    entries: list[Entry]  # what was found: each alias with its own terms
+
+    @property
+    def matched(self) -> list[str]:
+        return [entry.alias for entry in self.entries]
 
 
 @lru_cache(maxsize=2)
@@ -64,7 +68,7 @@ def expand(question: str, entries: tuple[Entry, ...] | None = None) -> Expansion
     terms: list[str] = []
     for _, entry in found:
         terms += [t for t in entry.terms if t not in terms]
-    return Expansion(terms, [entry.alias for _, entry in found])
+    return Expansion(terms, [entry for _, entry in found])
 
 
 @lru_cache(maxsize=2)

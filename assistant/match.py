@@ -214,9 +214,9 @@ def without_department(question: Question, view: DocumentView) -> Question:
     text = question.text
     for alias in sorted(view.aliases, key=len, reverse=True):
         text = text.replace(alias, " ")
-    for alias in expand(text).matched:
-        if any(term in department for term in expand(alias).terms):
-            text = re.sub(re.escape(alias), " ", text, flags=re.IGNORECASE)
+    for entry in expand(text).entries:
+        if any(term in department for term in entry.terms):
+            text = re.sub(re.escape(entry.alias), " ", text, flags=re.IGNORECASE)
     return replace(question, text=text, terms=[t for t in question.terms if t not in department])
 
 
