@@ -177,7 +177,7 @@ class Assistant:
                     "growth": lambda: arithmetic.growth(first, second),
                 }
                 result = operations[question.operation]()
-        if result is None or uncovered(question, list(result.operands), view.document.department, view.aliases):
+        if result is None or uncovered(question, list(result.operands), view):
             return None
         return result
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from assistant.glossary import expand
+from assistant.knowledge import DocumentView
 from assistant.match import subject_key
 from assistant.types import Statement
 from assistant.understand import MEASURES, Question
@@ -19,7 +20,8 @@ _ZH_FILLER = re.compile(
     r"是多少|有多少|多少钱|多少|几何|是什么|什么|哪些|请问|一下|安排了?|花了?|用了?|共|一共|总共|合计|加起来|之和|"
     r"分别|各部门|各个部门|三个部门|部门|单位|本部门|我部门|年度|今年|本年|预算|决算|支出|收入|资金|金额|经费|费用|开支|"
     r"开销|钱|元|万元|亿元|指标值?|目标值?|计划|数量|的|了|吗|呢|是|为|有|在|中|其中|项目|情况|给|交|缴|发|今年|"
-    r"里|从|对|和|与|及|比|较|占|多|少|最|哪个|哪|个|几|倍|比重|占比|比例|差|大|高|低|上年|去年|多大|总计|总额|总数|总"
+    r"里|从|对|和|与|及|比|较|占|多|少|最|哪个|哪|个|几|倍|比重|占比|比例|差|大|高|低|上年|去年|多大|总计|总额|总数|总|"
+    r"百分之|百分比|百分点"
 )
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
 _EN_STOP = {
@@ -39,9 +41,15 @@ _EN_STOP = {
 }
 
 
-def uncovered(question: Question, statements: list[Statement], department: str, aliases: list[str]) -> str:
+def uncovered(question: Question, statements: list[Statement], view: DocumentView) -> str:
     """What the question names that these statements do not: "" when they answer all of it."""
-    names = " ".join(_names(s) for s in statements)
+    department, aliases = view.document.department, view.aliases
+    # Every figure of a budget is a 预算数; of final accounts, a 决算数 unless a column says otherwise.
+    implied = "预算数" if view.document.kind == "预算" else "决算数"
+    names = " ".join([implied, *(_names(s) for s in statements)])
+    missing = _missing_measures(question, names)
+    if missing:
+        return " ".join(missing)
     places = " ".join([department, *aliases])
     text = question.text if question.language == "zh" else question.text.lower()
     for alias in sorted([department, *aliases], key=len, reverse=True):
@@ -60,6 +68,21 @@ def uncovered(question: Question, statements: list[Statement], department: str, 
     text = _ZH_FILLER.sub(" ", text)
     left = [run for run in _CJK.findall(text) if len(run) >= 2]  # a stray character names nothing
     return "".join(left)
+
+
+def _missing_measures(question: Question, names: str) -> list[str]:
+    """A measure asked for ("预算数") must be what the figure is, not just a word in the question.
+
+    Measures the question says itself are all needed; those only the glossary supplied are
+    alternatives ("carried over" → 上年结转 or 年初结转和结余): one of them is enough.
+    """
+    wanted = [m for m in question.measures if m not in ("合计", "总计", "小计")]
+    said = [m for m in wanted if m in question.text]
+    missing = [m for m in said if m not in names]
+    alternatives = [m for m in wanted if m not in said]
+    if alternatives and not said and not any(m in names for m in alternatives):
+        missing.append(alternatives[0])
+    return missing
 
 
 def _names_department(term: str, places: str) -> bool:

@@ -42,8 +42,7 @@ def ranked(question: Question, view: DocumentView, hits: list[Hit]) -> list[Scor
 
 def covered(question: Question, view: DocumentView, scored: list[Scored]) -> list[Scored]:
     """The shortlist, keeping only figures that answer all the question names (best first)."""
-    doc = view.document
-    return [s for s in scored[:SHORTLIST] if not uncovered(question, [s.statement], doc.department, view.aliases)]
+    return [s for s in scored[:SHORTLIST] if not uncovered(question, [s.statement], view)]
 
 
 def best(question: Question, view: DocumentView, hits: list[Hit], tables_only: bool = False) -> list[Scored]:

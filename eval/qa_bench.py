@@ -29,8 +29,10 @@ from assistant import Answer, Assistant
 from index import Library, Settings
 
 QUESTIONS = Path(__file__).parent / "data" / "questions.jsonl"
-# Written after the assistant was tuned on QUESTIONS, and not used to tune it: the honest figure.
+# Written after the assistant was tuned on QUESTIONS. The first held-out set found two bugs on
+# its first run (see eval/results/heldout-first-run.md); the second was written after those fixes.
 HELD_OUT = Path(__file__).parent / "data" / "heldout.jsonl"
+HELD_OUT_2 = Path(__file__).parent / "data" / "heldout2.jsonl"
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 _FACTORS = {"元": 1.0, "万元": 1e4, "亿元": 1e8, "million": 1e6}
 K = 5
@@ -279,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("eval/results"), help="where result.json and report.md go")
     parser.add_argument("--only", help="run one category")
     args = parser.parse_args(argv)
-    sets = [("development", QUESTIONS), ("held-out", HELD_OUT)]
+    sets = [("development", QUESTIONS), ("held-out", HELD_OUT), ("held-out 2", HELD_OUT_2)]
     questions = [{**q, "set": name} for name, path in sets for q in load_questions(path)]
     questions = [q for q in questions if not args.only or q["category"] == args.only]
     with tempfile.TemporaryDirectory() as scratch:

@@ -79,3 +79,15 @@ def test_documents_filter_limits_the_search(assistant, corpus):
     shehui = next(d for d in corpus.documents() if "社会工作部" in d.department)
     answer = assistant.ask("住房公积金是多少？", documents=[shehui.id[:8]])
     assert answer.value == 17.70 and {c.document for c in answer.citations} == {shehui.id}
+
+
+def test_a_measure_the_document_does_not_state_is_not_found(assistant):
+    # Final accounts state 决算数 for 会议费; asked for its 预算数, there is nothing to cite.
+    assert assistant.ask("社会工作部2024年的会议费预算数是多少？").status == "not_found"
+    answer = assistant.ask("社会工作部2024年的会议费是多少？")
+    assert (answer.status, answer.value, answer.citations[0].column) == ("verified", 0.0, "决算数")
+
+
+def test_rate_of_change_comes_from_the_narrative(assistant):
+    answer = assistant.ask("财政局收入支出总计下降了百分之几？")
+    assert (answer.status, answer.value, answer.unit) == ("verified", 1.87, "%")
