@@ -47,7 +47,8 @@ def split_sections(lines: list[Line]) -> list[Section]:
         last = body[-1] if body else first
         title = heading.text if heading else ""
         path = tuple(h for _, h in stack)
-        sections.append(Section(f"s{len(sections) + 1:02d}", title, path, _join(body), (first.page, last.page)))
+        text, starts = _join(body)
+        sections.append(Section(f"s{len(sections) + 1:02d}", title, path, text, (first.page, last.page), starts))
 
     for line in lines:
         parts_on_top = any(lv == 0 for lv, _ in stack)
@@ -62,22 +63,31 @@ def split_sections(lines: list[Line]) -> list[Section]:
     return sections
 
 
-def _join(lines: list[Line]) -> str:
-    """Rejoin lines a PDF wrapped at the page edge; keep real paragraph ends."""
+def _join(lines: list[Line]) -> tuple[str, list[tuple[int, int]]]:
+    """Rejoin lines a PDF wrapped at the page edge; keep real paragraph ends. Also where each
+    page's part of the text starts."""
     text = ""
+    starts: list[tuple[int, int]] = []
     for line in lines:
         if text and text[-1] not in _SENTENCE_END:
-            text += line.text
-        else:
-            text += ("\n" if text else "") + line.text
-    return text
+            text += ""
+        elif text:
+            text += "\n"
+        if not starts or starts[-1][1] != line.page:
+            starts.append((len(text), line.page))
+        text += line.text
+    return text, starts
 
 
 def narrative_facts(section: Section) -> list[NarrativeFact]:
     facts = []
+    offset = 0
     for raw in re.split(r"(?<=[。；;])|\n", section.text):
+        at = section.text.find(raw, offset)
+        offset = at + len(raw) if at >= 0 else offset
         sentence = raw.strip()
         for match in _FIGURE.finditer(sentence):
             value = float(match.group(1).replace(",", ""))
-            facts.append(NarrativeFact(section.id, value, match.group(2), sentence, section.pages[0], match.start()))
+            page = section.page_at(max(at, 0) + match.start())
+            facts.append(NarrativeFact(section.id, value, match.group(2), sentence, page, match.start()))
     return facts

@@ -164,7 +164,7 @@ class FactStore:
 
     def sections(self, document: str) -> list[Section]:
         rows = self._rows("SELECT body FROM sections WHERE document = ? ORDER BY id", document)
-        return [Section(**{**(b := json.loads(r["body"])), "path": tuple(b["path"]), "pages": tuple(b["pages"])}) for r in rows]
+        return [section_from_json(json.loads(r["body"])) for r in rows]
 
     def findings(self, document: str) -> list[dict[str, Any]]:
         return [json.loads(r["body"]) for r in self._rows("SELECT body FROM findings WHERE document = ?", document)]
@@ -240,6 +240,11 @@ def table_from_json(body: dict[str, Any]) -> Table:
         body["id"], body["title"], body["kind"], body["unit"], tuple(body["pages"]),
         [tuple(h) for h in body["header"]], rows, body["note"], body["empty"],
     )
+
+
+def section_from_json(body: dict[str, Any]) -> Section:
+    starts = [(int(a), int(b)) for a, b in body.get("page_starts", [])]
+    return Section(body["id"], body["heading"], tuple(body["path"]), body["text"], tuple(body["pages"]), starts)
 
 
 def performance_from_json(body: dict[str, Any]) -> PerformanceTable:

@@ -91,6 +91,17 @@ class Section:
     path: tuple[str, ...]  # headings from the top, this one last
     text: str
     pages: tuple[int, int]
+    # (offset in text, page) where each page's part of the text starts: a figure is cited on
+    # the page it is printed on, not the page its section starts on.
+    page_starts: list[tuple[int, int]] = field(default_factory=list)
+
+    def page_at(self, offset: int) -> int:
+        page = self.pages[0]
+        for start, number in self.page_starts:
+            if start > offset:
+                break
+            page = number
+        return page
 
 
 @dataclass(frozen=True)
