@@ -132,8 +132,7 @@ class Assistant:
         return self._lookup(question, best_view, found[best_view.document.id])
 
     def _lookup(self, question: Question, view: DocumentView, ranked: list[Scored]) -> Answer:
-        best = ranked[0].statement
-        best, conflicts = self._conflicts(view, best)
+        best, conflicts = conflicts_for(view, ranked[0].statement)
         also = self._also(view, best, [s.statement for s in ranked])
         owner = self._owner(view, question.language)
         if conflicts:
@@ -142,6 +141,7 @@ class Assistant:
         else:
             text = compose.lookup(best, also, owner, question.language)
             status = "verified"
+        # The contradicting figures are stated too (each at its own citation), so they verify as such.
         statements = [best, *also, *[Statement(c.value, c.unit, 2, c.citation, "narrative", "") for c in conflicts]]
         if best.kind == "narrative":  # the quoted sentence's other figures are the document's own
             statements += [s for s in view.statements if s.kind == "narrative" and s.citation.text == best.citation.text]
@@ -186,15 +186,12 @@ class Assistant:
         if not rows:
             return self._not_found(question, views)
         least = bool(re.search(r"最少|最低|least|lowest|smallest|fewest", question.text, re.IGNORECASE))
-        best = None
+        winner: str | None = None
         headline: Statement | None = None
         if question.operation == "compare":
             pick = min if least else max
-            owner, headline = pick(rows, key=lambda row: row[1].value_yuan if row[1].value_yuan is not None else row[1].value)
-            best = owner
-        text = compose.per_document(rows, question.language, best)
-        if least and best:
-            text = text.replace("最多", "最少").replace("has the most", "has the least")
+            winner, headline = pick(rows, key=lambda row: row[1].value_yuan if row[1].value_yuan is not None else row[1].value)
+        text = compose.per_document(rows, question.language, winner, least)
         statements = [s for _, s in rows]
         return self._finish(question, text, "verified", headline, None, statements, [], [])
 
@@ -207,11 +204,7 @@ class Assistant:
         quoted = [c for _, c in sentences]
         return self._finish(question, text, "verified", None, None, [], [], [], quoted)
 
-    # -- conflicts and corroboration ----------------------------------------------------------
-    def _conflicts(self, view: DocumentView, best: Statement) -> tuple[Statement, list[Conflict]]:
-        """The document's own disagreements about this figure, as recorded by the ingest checks."""
-        return conflicts_for(view, best)
-
+    # -- corroboration ------------------------------------------------------------------------
     def _also(self, view: DocumentView, best: Statement, ranked: list[Statement]) -> list[Statement]:
         key, leaf = subject_key(best.subject), (best.citation.column or "").split(" / ")[-1]
         same = [
@@ -230,7 +223,7 @@ class Assistant:
 
     def _not_found(self, question: Question, views: list[DocumentView]) -> Answer:
         searched = [v.document.department for v in views]
-        return Answer(question.text, question.language, compose.not_found(question.language, searched), "not_found")  # type: ignore[arg-type]
+        return Answer(question.text, question.language, compose.not_found(question.language, searched), "not_found")
 
     def _finish(
         self, question: Question, text: str, status: Status, headline: Statement | None, result: Computed | None,
@@ -246,7 +239,7 @@ class Assistant:
         value_source: Statement | Computed | None = result or headline
         return Answer(
             question=question.text,
-            language=question.language,  # type: ignore[arg-type]
+            language=question.language,
             answer=text,
             status=status,
             value=value_source.value if value_source else None,

@@ -116,13 +116,15 @@ def quote(sentences: list[tuple[str, Citation]], language: str) -> str:
     return " ".join(f"“{text}” ({where(c, 'en')})" for text, c in sentences)
 
 
-def per_document(rows: list[tuple[str, Statement]], language: str, best: str | None = None) -> str:
+def per_document(rows: list[tuple[str, Statement]], language: str, winner: str | None = None, least: bool = False) -> str:
     joiner = "；" if language == "zh" else "; "
     body = joiner.join(f"{owner}{'：' if language == 'zh' else ': '}{figure(s, language)}（{where(s.citation, language)}）"
                        for owner, s in rows)
-    if best is None:
+    if winner is None:
         return body + ("。" if language == "zh" else ".")
-    return (f"{best}最多。{body}。" if language == "zh" else f"{best} has the most. {body}.")
+    if language == "zh":
+        return f"{winner}{'最少' if least else '最多'}。{body}。"
+    return f"{winner} has the {'least' if least else 'most'}. {body}."
 
 
 def not_found(language: str, searched: list[str]) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Literal
 
 from assistant.glossary import expand
 from assistant.numbers import Mention, find_mentions
@@ -42,7 +43,7 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 @dataclass
 class Question:
     text: str
-    language: str  # "zh" | "en"
+    language: Literal["zh", "en"]
     terms: list[str]  # the glossary's document vocabulary for what the question says
     measures: list[str]
     operation: Operation
@@ -60,7 +61,7 @@ class Question:
 
 def understand(text: str) -> Question:
     cleaned = text.strip()
-    language = "zh" if _CJK.search(cleaned) else "en"
+    language: Literal["zh", "en"] = "zh" if _CJK.search(cleaned) else "en"
     expansion = expand(cleaned)
     combined = " ".join([cleaned, *expansion.terms])
     return Question(
