@@ -1,7 +1,8 @@
 """Hybrid retrieval: BM25 and dense (Chroma) rankings fused by reciprocal rank.
 
 Questions without Chinese lean on the dense side (the glossary still adds Chinese terms to
-the lexical query). The single-sided modes exist for the benchmark's baselines.
+the lexical query). Filters: the documents routed to, and the table kinds a question names.
+The single-sided modes exist for the benchmark's baselines.
 """
 
 from __future__ import annotations
@@ -44,8 +45,12 @@ class Retriever:
 
     def _lexical(self, question: Question, documents: list[str] | None, depth: int) -> list[tuple[str, float]]:
         allowed = {d[:16] for d in documents} if documents else None
-        return self.library.lexical.query(question.search_text, depth, allowed)
+        hits = self.library.lexical.query(question.search_text, depth * (3 if question.kinds else 1), allowed)
+        if question.kinds:  # BM25 has no metadata: filter on the chunks' table kind afterwards
+            chunks = self.library.store.chunks([cid for cid, _ in hits])
+            hits = [(cid, score) for cid, score in hits if cid in chunks and chunks[cid].meta.get("table_kind") in question.kinds]
+        return hits[:depth]
 
     def _dense(self, question: Question, documents: list[str] | None, depth: int) -> list[tuple[str, float]]:
         vector = self.embedder.embed([question.search_text])[0]
-        return self.library.vectors.query(vector, depth, documents)
+        return self.library.vectors.query(vector, depth, documents, question.kinds or None)

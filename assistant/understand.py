@@ -9,6 +9,7 @@ from typing import Literal
 from assistant.glossary import expand
 from assistant.numbers import Mention, find_mentions
 from assistant.types import Operation
+from index.kinds import table_kind
 
 # Column words a question can ask for; the longest that occurs wins over its parts.
 MEASURES = [
@@ -52,6 +53,7 @@ class Question:
     numbers: list[Mention] = field(default_factory=list)
     counter: str = ""  # "辆" for 几辆: the answer must count that, not money
     money_unit: str = ""  # "元" for 多少元: the unit to show the answer in
+    kinds: list[str] = field(default_factory=list)  # table kinds the question names ("基本支出表中…")
 
     @property
     def search_text(self) -> str:
@@ -75,7 +77,18 @@ def understand(text: str) -> Question:
         numbers=find_mentions(cleaned),
         counter=_counter(cleaned),
         money_unit=_money_unit(cleaned),
+        kinds=named_kinds(cleaned),
     )
+
+
+def named_kinds(text: str) -> list[str]:
+    """Table kinds named by a table title in the question: "基本支出表里的办公费" → 一般公共预算基本支出表."""
+    kinds = []
+    for title in re.findall(r"[\u4e00-\u9fff“”\"]{2,30}?表", text):
+        kind = table_kind(title)
+        if kind != "other" and kind not in kinds:
+            kinds.append(kind)
+    return kinds
 
 
 def _counter(text: str) -> str:

@@ -47,8 +47,15 @@ class VectorStore:
     def delete_document(self, document: str) -> None:
         self._collection.delete(where={"document": document})
 
-    def query(self, vector: list[float], k: int, documents: list[str] | None = None) -> list[tuple[str, float]]:
-        where = {"document": {"$in": documents}} if documents else None
+    def query(
+        self, vector: list[float], k: int, documents: list[str] | None = None, kinds: list[str] | None = None
+    ) -> list[tuple[str, float]]:
+        filters: list[dict[str, Any]] = []
+        if documents:
+            filters.append({"document": {"$in": documents}})
+        if kinds:
+            filters.append({"table_kind": {"$in": kinds}})
+        where = filters[0] if len(filters) == 1 else {"$and": filters} if filters else None
         count = self._collection.count()
         if count == 0:
             return []

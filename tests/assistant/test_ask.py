@@ -91,3 +91,11 @@ def test_a_measure_the_document_does_not_state_is_not_found(assistant):
 def test_rate_of_change_comes_from_the_narrative(assistant):
     answer = assistant.ask("财政局收入支出总计下降了百分之几？")
     assert (answer.status, answer.value, answer.unit) == ("verified", 1.87, "%")
+
+
+def test_a_table_named_in_the_question_filters_retrieval(assistant):
+    hits = assistant.retrieve("财政局基本支出表里的办公费是多少？", k=5, mode="dense")
+    chunks = assistant.library.store.chunks([h.chunk for h in hits])
+    assert hits and {c.meta["table_kind"] for c in chunks.values()} == {"一般公共预算基本支出表"}
+    answer = assistant.ask("财政局基本支出表里的办公费是多少？")
+    assert (answer.value, answer.citations[0].table) == (21.21, "一般公共预算财政拨款基本支出决算表")
