@@ -25,6 +25,11 @@ from index import Library, Settings
 from index.embeddings import Embedder, get_embedder
 
 EVIDENCE = 8  # chunks returned as evidence with every answer
+_PROJECTS = re.compile(  # asks about the projects themselves, not about something inside one
+    r"(?:多少|几)个?项目|哪些项目|项目有哪些|列出.{0,6}项目|how many projects|number of projects|which projects|"
+    r"what projects|list (?:the |all )?projects",
+    re.IGNORECASE,
+)
 
 
 def _merge(first: list[Hit], then: list[Hit]) -> list[Hit]:
@@ -116,6 +121,10 @@ class Assistant:
     def _answer(self, question: Question, views: list[DocumentView], named: bool, hits: list[Hit]) -> Answer:
         if not views:
             return self._not_found(question, views)
+        if question.operation in ("list", "count") and _PROJECTS.search(question.text):
+            listed = self._projects(question, views)
+            if listed is not None:
+                return listed
         if question.operation in ("explain", "list"):
             return self._quote(question, views, hits)
         if question.operation in ("share", "difference", "sum", "ratio", "growth") and not question.change:
@@ -194,6 +203,22 @@ class Assistant:
         text = compose.per_document(rows, question.language, winner, least)
         statements = [s for _, s in rows]
         return self._finish(question, text, "verified", headline, None, statements, [], [])
+
+    def _projects(self, question: Question, views: list[DocumentView]) -> Answer | None:
+        """Which projects (and how many): one line per performance-target table, with its budget."""
+        budgets = [
+            (v, s) for v in views for s in v.statements
+            if s.kind == "项目绩效目标表" and s.citation.column == "预算数"
+        ]
+        if not budgets:
+            return None  # no performance-target tables: the narrative may still say it
+        statements = [s for _, s in budgets]
+        count = Computed(float(len(budgets)), "个", 0, f"count of {len(budgets)} performance-target tables", tuple(statements))
+        if question.operation == "count":
+            text = compose.project_count(count, statements, question.language)
+            return self._finish(question, text, "computed", None, count, statements, [count], [])
+        text = compose.project_list(statements, question.language)
+        return self._finish(question, text, "verified", None, None, statements, [count], [])
 
     def _quote(self, question: Question, views: list[DocumentView], hits: list[Hit]) -> Answer:
         """Why / what for / which: the document's own words, quoted with section and page."""

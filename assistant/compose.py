@@ -110,6 +110,19 @@ def per_document_computed(rows: list[tuple[str, Computed]], operation: str, lang
     return "; ".join(f"{owner}: {figure(r, 'en')} ({r.formula})" for owner, r in rows) + "."
 
 
+def project_list(budgets: list[Statement], language: str) -> str:
+    lines = [f"{s.subject}：{figure(s, language)}（{where(s.citation, language)}）" for s in budgets]
+    head = f"共{len(budgets)}个项目：" if language == "zh" else f"{len(budgets)} projects: "
+    return head + ("；".join(lines) + "。" if language == "zh" else "; ".join(lines) + ".")
+
+
+def project_count(count: Computed, budgets: list[Statement], language: str) -> str:
+    names = "、".join(s.subject for s in budgets[:5]) + ("等" if len(budgets) > 5 else "")
+    if language == "zh":
+        return f"共有{count.value:.0f}个项目绩效目标表（{names}）。"
+    return f"There are {count.value:.0f} project performance-target tables ({names})."
+
+
 def quote(sentences: list[tuple[str, Citation]], language: str) -> str:
     if language == "zh":
         return "；".join(f"「{text}」（{where(c, 'zh')}）" for text, c in sentences)

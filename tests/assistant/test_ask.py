@@ -99,3 +99,11 @@ def test_a_table_named_in_the_question_filters_retrieval(assistant):
     assert hits and {c.meta["table_kind"] for c in chunks.values()} == {"一般公共预算基本支出表"}
     answer = assistant.ask("财政局基本支出表里的办公费是多少？")
     assert (answer.value, answer.citations[0].table) == (21.21, "一般公共预算财政拨款基本支出决算表")
+
+
+def test_projects_are_listed_and_counted_from_the_performance_tables(assistant):
+    counted = assistant.ask("鹿泉区科技局有多少个项目？")
+    assert (counted.status, counted.value, counted.unit) == ("computed", 26, "个")
+    listed = assistant.ask("Which projects does the Luquan bureau fund?")
+    assert listed.status == "verified" and len(listed.citations) == 26
+    assert "2024年企业奖补" in listed.answer and "5000.32 万元" in listed.answer
