@@ -4,6 +4,7 @@ from a statement or a computation, in the document's unit, with a conversion whe
 from __future__ import annotations
 
 from assistant.types import Citation, Computed, Conflict, Statement
+from index.text import MONEY_FACTORS
 
 NOT_FOUND_ZH = "未能在已导入的文件中找到可以核实的答案。"
 NOT_FOUND_EN = "I could not find an answer I can verify in the ingested documents."
@@ -17,7 +18,7 @@ def figure(statement: Statement | Computed, language: str) -> str:
     printed = _printed(statement)
     if unit in ("%", "倍"):
         return f"{printed}{unit}" if language == "zh" or unit == "%" else f"{printed} times"
-    yuan = {"元": 1.0, "万元": 1e4, "亿元": 1e8}.get(unit)
+    yuan = MONEY_FACTORS.get(unit)
     if yuan is None:
         if printed.endswith(unit):
             return printed  # an indicator printed with its unit: "≥280万个"

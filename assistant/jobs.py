@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from index import BudgetQAError, Library, NotFound, UnsupportedDocument
+from index.load_pdf import is_pdf
 from index.load_text import decode_text
 
 
@@ -97,7 +98,7 @@ def _sniff(data: bytes, source: str, max_bytes: int) -> str:
         raise FileTooLarge(f"{source}: {len(data) / 1e6:.1f} MB is over the upload limit of {max_bytes / 1e6:.0f} MB")
     if not data:
         raise UnsupportedDocument(source, "the file is empty")
-    if data.lstrip()[:5].startswith(b"%PDF-"):
+    if is_pdf(data):
         return ".pdf"
     text = decode_text(source, data)
     if "\t" not in text:

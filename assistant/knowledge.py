@@ -16,7 +16,7 @@ from index import Document, Fact, Library, Section, Table
 from index.sections import narrative_facts
 from index.store import COLUMN_SEPARATOR
 from index.text import decimals
-from index.types import NarrativeFact, PerformanceTable
+from index.types import NarrativeFact
 
 _PLACE = re.compile(r"^(中共)?([\u4e00-\u9fff]{2,4}?(省|自治区|市|区|县|州|旗))+(委)?")
 
@@ -37,7 +37,6 @@ class DocumentView:
     narrative: list[Narrative]
     sections: list[Section]
     tables: dict[str, Table]
-    performance: list[PerformanceTable]
     findings: list[dict[str, Any]]
     aliases: list[str] = field(default_factory=list)  # ways a question names the department
 
@@ -66,7 +65,7 @@ class Knowledge:
         statements += [narrative_statement(document, n) for n in narrative]
         return DocumentView(
             document, statements, narrative, sections,
-            {t.id: t for t in store.tables(document.id)}, store.performance(document.id),
+            {t.id: t for t in store.tables(document.id)},
             store.findings(document.id), department_aliases(document.department),
         )
 

@@ -10,6 +10,7 @@ from assistant.match import content, without_department
 from assistant.retrieve import Hit
 from assistant.types import Citation
 from assistant.understand import Question
+from index.sections import SENTENCE_BREAK
 
 _EXPLAIN_CUES = re.compile(r"原因|主要是|主要为|主要用于|用于|因为|由于|是为了")
 _LIST_TABLES = re.compile(r"单位构成|机构设置|下属单位")
@@ -57,7 +58,7 @@ def _windows(text: str, heading: str) -> list[str]:
     """
     if heading and not re.search(r"[。；;：:]$", heading) and re.match(r"^\d+[、．.]", heading):
         text = heading + text
-    sentences = [s.strip() for s in re.split(r"(?<=[。；;])|\n", text) if len(s.strip()) >= 4]
+    sentences = [s.strip() for s in SENTENCE_BREAK.split(text) if len(s.strip()) >= 4]
     return [" ".join(sentences[i : i + 2]) for i in range(len(sentences))]
 
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from index.text import MONEY_FACTORS
+
 _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _SMALL = {"十": 10, "百": 100, "千": 1000}
 _LARGE = {"万": 10_000, "亿": 100_000_000}
-MONEY = {"元": 1.0, "万元": 1e4, "亿元": 1e8, "千元": 1e3}
+MONEY = {**MONEY_FACTORS, "千元": 1e3}  # answers may write 千元; tables never do
 _EN_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
 
 _CN_NUMERAL = "零〇一二两三四五六七八九十百千万亿点"

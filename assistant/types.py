@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from index.text import to_yuan
 from index.types import BBox
 
 Status = Literal["verified", "computed", "conflict", "not_found", "unverified"]
@@ -52,8 +53,7 @@ class Statement:
 
     @property
     def value_yuan(self) -> float | None:
-        factor = {"元": 1.0, "万元": 1e4, "亿元": 1e8}.get(self.unit)
-        return None if factor is None else round(self.value * factor, 4)
+        return to_yuan(self.value, self.unit)
 
 
 @dataclass(frozen=True)

@@ -131,12 +131,10 @@ class NaiveBaseline:
         from llama_index.core import Document as LlamaDocument
         from llama_index.core.node_parser import SentenceSplitter
 
-        from index.parse import parse_file
-
         splitter = SentenceSplitter(chunk_size=512, chunk_overlap=50)
         self.chunks: list[Chunkish] = []
         for doc in assistant.library.documents():
-            parsed_pages = _page_texts(assistant.settings.samples_dir / doc.source, parse_file)
+            parsed_pages = _page_texts(assistant.library.original(doc.id, doc.source))
             pages = [LlamaDocument(text=text, metadata={"page": page}) for page, text in parsed_pages if text.strip()]
             for node in splitter.get_nodes_from_documents(pages):
                 page = int(node.metadata["page"])
@@ -151,9 +149,9 @@ class NaiveBaseline:
         return picked[:k]
 
 
-def _page_texts(path: Path, parse_file: Any) -> list[tuple[int, str]]:
+def _page_texts(path: Path) -> list[tuple[int, str]]:
     """What a naive pipeline reads: each page's text (the text form: its lines grouped by derived page)."""
-    if path.suffix.lower() == ".pdf":
+    if path.suffix.lower() == ".pdf":  # stored originals are named by their sniffed type
         import pdfplumber
 
         with pdfplumber.open(path) as pdf:

@@ -21,7 +21,7 @@ from index.embeddings import Embedder, embedder_name, get_embedder
 from index.errors import BudgetQAError, IngestError, NotFound
 from index.facts import all_facts
 from index.lexical import LexicalIndex, tokenize
-from index.load_pdf import Progress
+from index.load_pdf import Progress, is_pdf
 from index.parse import document_id, parse_file
 from index.settings import Settings
 from index.store import FactStore
@@ -32,7 +32,8 @@ log = logging.getLogger(__name__)
 
 
 def _suffix(path: Path) -> str:
-    return ".pdf" if path.read_bytes()[:1024].lstrip().startswith(b"%PDF-") else ".txt"
+    with path.open("rb") as handle:
+        return ".pdf" if is_pdf(handle.read(1024)) else ".txt"
 SUFFIXES = (".pdf", ".txt")
 
 

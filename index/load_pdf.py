@@ -22,10 +22,15 @@ LINE_Y_TOLERANCE = 5.5
 Progress = Callable[[int, int], None]
 
 
+def is_pdf(data: bytes) -> bool:
+    """Sniffed from the content, never the name: a PDF starts with %PDF- (after any whitespace)."""
+    return data.lstrip()[:5].startswith(b"%PDF-")
+
+
 def check_pdf_bytes(source: str, data: bytes) -> None:
     if not data:
         raise IngestError(source, "the file is empty")
-    if not data.lstrip()[:5].startswith(b"%PDF-"):
+    if not is_pdf(data):
         raise UnsupportedDocument(source, "not a PDF: the content does not start with %PDF-")
 
 

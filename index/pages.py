@@ -18,6 +18,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from index.blocks import Grid, Line
 from index.errors import NotFound
+from index.load_pdf import is_pdf
 from index.load_text import read_text
 from index.types import BBox
 
@@ -51,7 +52,9 @@ class Highlight:
 
 
 def render_page(path: Path, page: int, highlight: Highlight) -> bytes:
-    if path.read_bytes()[:1024].lstrip().startswith(b"%PDF-"):
+    with path.open("rb") as handle:
+        head = handle.read(1024)
+    if is_pdf(head):
         return _pdf_page(path, page, highlight.boxes)
     return _text_page(path, page, highlight)
 

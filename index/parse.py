@@ -8,7 +8,7 @@ from pathlib import Path
 
 from index.blocks import Block, Line
 from index.kinds import table_kind
-from index.load_pdf import Progress, check_pdf_bytes, read_pdf
+from index.load_pdf import Progress, check_pdf_bytes, is_pdf, read_pdf
 from index.load_text import read_text
 from index.performance import parse_performance
 from index.sections import narrative_facts, split_sections
@@ -32,7 +32,7 @@ def document_id(data: bytes) -> str:
 def parse_file(path: Path, source: str, max_pages: int, progress: Progress | None = None) -> ParsedDocument:
     data = path.read_bytes()
     blocks: list[Block]
-    if data.lstrip()[:5].startswith(b"%PDF-") or source.lower().endswith(".pdf"):
+    if is_pdf(data) or source.lower().endswith(".pdf"):
         check_pdf_bytes(source, data)
         pages, blocks = read_pdf(path, source, max_pages, progress)
     else:

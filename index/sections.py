@@ -14,6 +14,7 @@ _LEVELS = [
     re.compile(r"^\d+[、．.]\s*\D"),
 ]
 _SENTENCE_END = "。：；！？:;"
+SENTENCE_BREAK = re.compile(r"(?<=[。；;])|\n")  # where narrative figures' sentences end
 _FIGURE = re.compile(
     r"(?<![\d.])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(万元|亿元|元|%|辆|台（套）|台|个|家|人次|人|项)"
 )
@@ -82,7 +83,7 @@ def _join(lines: list[Line]) -> tuple[str, list[tuple[int, int]]]:
 def narrative_facts(section: Section) -> list[NarrativeFact]:
     facts = []
     offset = 0
-    for raw in re.split(r"(?<=[。；;])|\n", section.text):
+    for raw in SENTENCE_BREAK.split(section.text):
         at = section.text.find(raw, offset)
         offset = at + len(raw) if at >= 0 else offset
         sentence = raw.strip()
