@@ -70,6 +70,12 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--repeat", type=int, default=3)
     bench.add_argument("--json", action="store_true")
     bench.set_defaults(run=_bench_ingest)
+    survey = commands.add_parser("survey", help="read every disclosure of a folder and report what was found")
+    survey.add_argument("folder", type=Path)
+    survey.add_argument("--json", action="store_true")
+    survey.add_argument("--out", type=Path, help="also write survey.json and survey.md here")
+    survey.add_argument("--truth", type=Path, help="department/year/kind read from the covers (TSV)")
+    survey.set_defaults(run=_survey)
     serve = command("serve", _serve, "start the web UI and HTTP API")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
@@ -231,6 +237,14 @@ def _bench_ingest(args: argparse.Namespace, settings: Settings) -> int:
     from eval.ingest_bench import main as bench
 
     return bench([*args.files, "--repeat", str(args.repeat), *(["--json"] if args.json else [])])
+
+
+def _survey(args: argparse.Namespace, settings: Settings) -> int:
+    from eval.survey import main as survey
+
+    extra = [*(["--json"] if args.json else []), *(["--out", str(args.out)] if args.out else []),
+             *(["--truth", str(args.truth)] if args.truth else [])]
+    return survey([str(args.folder), *extra])
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> None:

@@ -20,6 +20,7 @@ class GridCell:
     page: int
     bbox: BBox | None = None
     merged: Merged = ""  # covered by a merged cell reaching from the left or from above
+    ocr: bool = False  # read by OCR from a page image, not from the PDF's text layer
 
 
 @dataclass
@@ -40,6 +41,7 @@ class Grid:
 class Line:
     page: int
     text: str
+    ocr: bool = False
 
 
 Block = Grid | Line

@@ -92,6 +92,9 @@ def _identities(header: list[tuple[str, ...]]) -> list[tuple[tuple[str, ...], li
         parent = path[:-1]
         branches: dict[str, list[tuple[str, ...]]] = defaultdict(list)
         for other in header:
+            # "其中：…" columns are part of the column before them, not further addends
+            if other[-1:] and other[-1].startswith("其中"):
+                continue
             if other != path and len(other) > len(parent) and other[: len(parent)] == parent:
                 branches[other[len(parent)]].append(other)
         parts = []

@@ -32,24 +32,28 @@ def table_facts(document: str, table: Table) -> list[Fact]:
                     row_index=index,
                     group=row.group,
                     bbox=cell.bbox,
+                    entity=row.entity or table.entity,
+                    ocr=cell.ocr,
                 )
             )
     return facts
 
 
 def performance_facts(document: str, table: PerformanceTable) -> list[Fact]:
-    def fact(row: str, column: str, value: float, unit: str, text: str, index: int, page: int) -> Fact:
+    def fact(row: str, column: tuple[str, ...], value: float, unit: str, text: str, index: int, page: int) -> Fact:
         return Fact(document, table.id, table.title, "项目绩效目标表", page, row, table.project_code,
-                    (column,), value, unit, to_yuan(value, unit), text, index)
+                    column, value, unit, to_yuan(value, unit), text, index)
 
+    # the printed label stays in the path: "资金总额" is this form's 预算数
+    budget = ("预算数",) if table.budget_label == "预算数" else ("预算数", table.budget_label)
     facts = []
-    for column, value in (("预算数", table.budget), ("财政资金", table.fiscal), ("其他资金", table.other)):
+    for column, value in ((budget, table.budget), (("财政资金",), table.fiscal), (("其他资金",), table.other)):
         if value is not None:
             facts.append(fact(table.project, column, value, table.unit, f"{value:.2f}", 0, table.pages[0]))
     for index, indicator in enumerate(table.indicators, start=1):
         if indicator.value is not None:
             row = indicator.level3 or indicator.description
-            facts.append(fact(row, "指标值", indicator.value, indicator.unit, indicator.value_text, index, indicator.page))
+            facts.append(fact(row, ("指标值",), indicator.value, indicator.unit, indicator.value_text, index, indicator.page))
     return facts
 
 

@@ -17,8 +17,15 @@ _SEQ = {"序号", "栏次"}
 
 
 def is_seq_row(row: list[GridCell]) -> bool:
-    first = next((c.text for c in row if c.text), "")
-    return first.replace(" ", "") == "栏次"
+    """A column-number row: "栏次 1 2 3 …", or only small ordinals and marks ("1 2 3", "* 1 2")."""
+    texts = [c.text.replace(" ", "") for c in row if c.text]
+    if texts and texts[0] in ("栏次", "行次"):
+        return True
+    numbers = [int(t) for t in texts if t.isdigit() and len(t) <= 2]
+    marks = sum(t in ("—", "-", "甲", "乙", "丙", "栏次") or set(t) == {"*"} for t in texts)
+    if len(texts) >= 2 and all(set(t) == {"*"} for t in texts):
+        return True  # "** ** **": every column marked
+    return len(numbers) >= 3 and len(numbers) + marks == len(texts) and numbers == sorted(numbers)
 
 
 def header_size(grid: Grid) -> int:

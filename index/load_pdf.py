@@ -1,8 +1,10 @@
-"""PDF in, blocks out: one page at a time through pdfplumber."""
+"""PDF in, blocks out: one page at a time through pdfplumber; pages with no text layer by OCR."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +15,7 @@ from pdfminer.psexceptions import PSException
 
 from index.blocks import Block, Grid, GridCell, Line, Merged
 from index.errors import IngestError, UnsupportedDocument
-from index.text import clean
+from index.text import clean, parse_number
 
 # Some producers (ONLYOFFICE) print digits a few points below the Chinese text of the same
 # line; a tolerance under the body line spacing keeps them on their line.
@@ -34,8 +36,15 @@ def check_pdf_bytes(source: str, data: bytes) -> None:
         raise UnsupportedDocument(source, "not a PDF: the content does not start with %PDF-")
 
 
-def read_pdf(path: Path, source: str, max_pages: int, progress: Progress | None = None) -> tuple[int, list[Block]]:
-    """Every page's lines and grids in reading order, and the page count."""
+@dataclass
+class PdfPages:
+    total: int
+    blocks: list[Block]
+    ocr_pages: list[int] = field(default_factory=list)
+
+
+def read_pdf(path: Path, source: str, max_pages: int, progress: Progress | None = None) -> PdfPages:
+    """Every page's lines and grids in reading order, the page count and the pages read by OCR."""
     try:
         return _read(path, source, max_pages, progress)
     except IngestError:
@@ -44,29 +53,38 @@ def read_pdf(path: Path, source: str, max_pages: int, progress: Progress | None 
         raise _explain(source, exc) from exc
 
 
-def _read(path: Path, source: str, max_pages: int, progress: Progress | None) -> tuple[int, list[Block]]:
-    blocks: list[Block] = []
-    image_only: list[int] = []
+def _read(path: Path, source: str, max_pages: int, progress: Progress | None) -> PdfPages:
     with pdfplumber.open(path) as pdf:
         total = len(pdf.pages)
         if total == 0:
             raise IngestError(source, "the PDF has no pages")
         if total > max_pages:
             raise UnsupportedDocument(source, f"{total} pages is over the limit of {max_pages}")
+        read = PdfPages(total, [])
         for number, page in enumerate(pdf.pages, start=1):
-            if not page.chars and page.images:
-                image_only.append(number)
+            if needs_ocr(page):
+                read.blocks.extend(_ocr_page(page, number))
+                read.ocr_pages.append(number)
             else:
-                blocks.extend(_page_blocks(page, number))
+                read.blocks.extend(_page_blocks(page, number))
             page.close()  # drop the page's parsed layout: only one page is held at a time
             if progress:
                 progress(number, total)
-    if image_only:
-        pages = ", ".join(str(n) for n in image_only)
-        raise UnsupportedDocument(
-            source, f"pages {pages} are images with no text layer; OCR is not supported"
-        )
-    return total, blocks
+    if not read.blocks:
+        pages = "page 1" if total == 1 else f"pages 1–{total}"
+        raise UnsupportedDocument(source, f"nothing readable on {pages}: no text layer and no text found by OCR")
+    return read
+
+
+def needs_ocr(page: Any) -> bool:
+    """A scanned page: pictures and (next to) no text layer."""
+    return len(page.chars) < 5 and bool(page.images)
+
+
+def _ocr_page(page: Any, number: int) -> list[Block]:
+    from index.ocr import ocr_blocks  # the OCR engine loads only when a document needs it
+
+    return ocr_blocks(page, number)
 
 
 def _explain(source: str, exc: Exception) -> IngestError:
@@ -80,9 +98,13 @@ def _explain(source: str, exc: Exception) -> IngestError:
 
 
 def _page_blocks(page: Any, number: int) -> Iterator[Block]:
-    tables = page.find_tables()
-    placed: list[tuple[float, Block]] = [(t.bbox[1], _grid(t, number)) for t in tables]
-    boxes = [t.bbox for t in tables]
+    page = page.dedupe_chars()  # producers fake bold by printing each glyph twice ("22002266年年")
+    grids = [(t, _grid(t, number)) for t in page.find_tables()]
+    # A frame drawn around running text, or a shaded strip inside a paragraph, is found as a
+    # "table"; its text stays narrative.
+    kept = [(t, grid) for t, grid in grids if not is_prose(grid) and not _inside_paragraph(page, t.bbox, grid)]
+    placed: list[tuple[float, Block]] = [(t.bbox[1], grid) for t, grid in kept]
+    boxes = [t.bbox for t, _ in kept]
 
     def outside(obj: dict[str, Any]) -> bool:
         if obj.get("object_type") != "char":
@@ -97,6 +119,36 @@ def _page_blocks(page: Any, number: int) -> Iterator[Block]:
             placed.append((line["top"], Line(number, text)))
     placed.sort(key=lambda item: item[0])
     return (block for _, block in placed)
+
+
+def _inside_paragraph(page: Any, bbox: tuple[float, float, float, float], grid: Grid) -> bool:
+    """A one-row strip without figures with text lines right above and right below it."""
+    if len(grid.rows) != 1 or any(parse_number(cell.text) is not None for cell in grid.rows[0]):
+        return False
+    x0, top, x1, bottom = bbox
+    gap = 2.5 * max((c["size"] for c in page.chars[:50]), default=10.0)
+
+    def text_between(a: float, b: float) -> bool:
+        return any(a <= c["top"] and c["bottom"] <= b and not (x0 <= c["x0"] <= x1 and top <= c["top"] <= bottom)
+                   for c in page.chars)
+
+    return text_between(top - gap, top + 1) and text_between(bottom - 1, bottom + gap)
+
+
+def is_prose(grid: Grid) -> bool:
+    """Ruled or shaded text that is no table: one column, a lone strip of words, or mostly sentences."""
+    texts = [cell.text for row in grid.rows for cell in row if cell.text]
+    if not texts:
+        return False  # an empty ruled grid: a table's blank continuation, kept for its pages
+    if grid.width < 2:
+        return True
+    if len(grid.rows) == 1:  # a table's lone row (a continuation) has a label and figures, no stray punctuation
+        broken = any(re.fullmatch(r"[、，。；：:,.()（）]+|\d+\.", t) for t in texts)  # "1935." | "36": a number split
+        fragment = len(texts) <= 3 and any(re.search(r"[。，；]", t) for t in texts)  # "元。" | "2026"
+        return broken or fragment or (len(texts) < 3 and not any(parse_number(t) is not None for t in texts))
+    sentences = sum(bool(re.search(r"[\u4e00-\u9fff].*[，。；]|[，。；].*[\u4e00-\u9fff]", t)) for t in texts)
+    figures = sum(parse_number(t) is not None for t in texts)
+    return sentences * 5 >= len(texts) * 2 and figures * 5 < len(texts)
 
 
 def _grid(table: Any, page: int) -> Grid:

@@ -37,7 +37,7 @@ def parse_performance(raw: RawTable, table_id: str) -> PerformanceTable:
         project=project or title_project,
         project_code=_after(form, "项目编码"),
         unit=raw.unit,
-        budget=parse_number(_after(form, "预算数")),
+        budget=_budget(form)[0],
         fiscal=parse_number(_after(form, "财政资金")),
         other=parse_number(_after(form, "其他资金")),
         purpose=_purpose(form),
@@ -45,6 +45,7 @@ def parse_performance(raw: RawTable, table_id: str) -> PerformanceTable:
         target=_after(form, "绩效目标"),
         indicators=_indicators(indicator_rows),
         pages=raw.pages,
+        budget_label=_budget(form)[1],
     )
 
 
@@ -55,11 +56,35 @@ def _split(rows: list[list[GridCell]]) -> tuple[list[list[GridCell]], list[list[
     return rows, []
 
 
+# How forms name the project's money: 预算数, 资金总额, 年度资金总额（万元）, 项目资金 …
+BUDGET_LABELS = ("预算数", "年度资金总额", "资金总额", "项目资金", "预算金额")
+
+
+_MONEY_HEADER = re.compile(r"(资金总额|金额|预算数|总计|合计|财政拨款)([（(](万元|元)[)）])?[:：]?$")
+
+
+def is_project_list(raw: RawTable) -> bool:
+    """A row per project under a header naming the project and its money, not one form per project."""
+    for row in [row for grid in raw.grids[:1] for row in grid.rows][:4]:
+        texts = [cell.text for cell in row if cell.text]
+        if any("名称" in t for t in texts) and any(_MONEY_HEADER.search(t) for t in texts):
+            return True
+    return False
+
+
+def _budget(form: list[list[GridCell]]) -> tuple[float | None, str]:
+    for label in BUDGET_LABELS:
+        value = parse_number(_after(form, label))
+        if value is not None:
+            return value, label
+    return None, "预算数"
+
+
 def _after(rows: list[list[GridCell]], label: str) -> str:
-    """The first non-empty cell to the right of the cell ending in ``label``."""
+    """The first non-empty cell to the right of the cell ending in ``label`` (before a bracketed unit)."""
     for row in rows:
         for c, cell in enumerate(row):
-            if cell.text.endswith(label):
+            if re.sub(r"[（(](万元|元|亿元)[)）]$", "", cell.text).endswith(label):
                 return next((other.text for other in row[c + 1 :] if other.text), "")
     return ""
 

@@ -34,7 +34,7 @@ from index.types import (
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
     id TEXT PRIMARY KEY, title TEXT, department TEXT, year INTEGER, kind TEXT,
-    source TEXT, pages INTEGER, contents TEXT
+    source TEXT, pages INTEGER, scope TEXT, identity_from TEXT, ocr_pages TEXT, contents TEXT
 );
 CREATE TABLE IF NOT EXISTS tables (
     document TEXT, id TEXT, title TEXT, kind TEXT, unit TEXT, page_start INTEGER, page_end INTEGER,
@@ -45,7 +45,7 @@ CREATE TABLE IF NOT EXISTS sections (document TEXT, id TEXT, heading TEXT, body 
 CREATE TABLE IF NOT EXISTS facts (
     document TEXT, table_id TEXT, table_title TEXT, table_kind TEXT, page INTEGER, row_label TEXT,
     code TEXT, column_path TEXT, value REAL, unit TEXT, value_yuan REAL, text TEXT, row_index INTEGER,
-    grp TEXT, bbox TEXT
+    grp TEXT, bbox TEXT, entity TEXT, ocr INTEGER
 );
 CREATE INDEX IF NOT EXISTS facts_code ON facts (code);
 CREATE INDEX IF NOT EXISTS facts_label ON facts (row_label);
@@ -57,7 +57,7 @@ CREATE TABLE IF NOT EXISTS chunks (
     page_start INTEGER, page_end INTEGER, meta TEXT, tokens TEXT
 );
 """
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 COLUMN_SEPARATOR = " / "
 
 
@@ -99,8 +99,9 @@ class FactStore:
         """``tokens``: each chunk's lexical tokens, space-joined, so BM25 rebuilds never re-tokenise."""
         doc = parsed.document
         self._db.execute(
-            "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?)",
-            (doc.id, doc.title, doc.department, doc.year, doc.kind, doc.source, doc.pages, json.dumps(parsed.contents)),
+            "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (doc.id, doc.title, doc.department, doc.year, doc.kind, doc.source, doc.pages, doc.scope, doc.identity_from,
+             json.dumps(doc.ocr_pages), json.dumps(parsed.contents)),
         )
         self._db.executemany(
             "INSERT INTO tables VALUES (?,?,?,?,?,?,?,?,?)",
@@ -112,7 +113,7 @@ class FactStore:
         self._db.executemany(
             "INSERT INTO sections VALUES (?,?,?,?)", [(doc.id, s.id, s.heading, _json(s)) for s in parsed.sections]
         )
-        self._db.executemany("INSERT INTO facts VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", [_fact_row(f) for f in facts])
+        self._db.executemany("INSERT INTO facts VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", [_fact_row(f) for f in facts])
         self._db.executemany(
             "INSERT INTO findings VALUES (?,?,?,?)", [(doc.id, f.check, int(f.ok), _json(f)) for f in findings]
         )
@@ -130,8 +131,9 @@ class FactStore:
 
     # -- reading ------------------------------------------------------------------------
     def documents(self) -> list[Document]:
-        rows = self._rows("SELECT id, title, department, year, kind, source, pages FROM documents ORDER BY source")
-        return [Document(**dict(r)) for r in rows]
+        columns = "id, title, department, year, kind, source, pages, scope, identity_from, ocr_pages"
+        rows = self._rows(f"SELECT {columns} FROM documents ORDER BY source")
+        return [Document(**{**dict(r), "ocr_pages": tuple(json.loads(r["ocr_pages"]))}) for r in rows]
 
     def has(self, document: str) -> bool:
         return bool(self._rows("SELECT 1 FROM documents WHERE id = ?", document))
@@ -214,7 +216,7 @@ def _json(record: Any) -> str:
 def _fact_row(f: Fact) -> tuple[Any, ...]:
     return (
         f.document, f.table, f.table_title, f.table_kind, f.page, f.row, f.code, COLUMN_SEPARATOR.join(f.column),
-        f.value, f.unit, f.value_yuan, f.text, f.row_index, f.group, json.dumps(f.bbox),
+        f.value, f.unit, f.value_yuan, f.text, f.row_index, f.group, json.dumps(f.bbox), f.entity, int(f.ocr),
     )
 
 
@@ -223,22 +225,22 @@ def _fact(r: sqlite3.Row) -> Fact:
     return Fact(
         r["document"], r["table_id"], r["table_title"], r["table_kind"], r["page"], r["row_label"], r["code"],
         tuple(r["column_path"].split(COLUMN_SEPARATOR)) if r["column_path"] else (), r["value"], r["unit"],
-        r["value_yuan"], r["text"], r["row_index"], r["grp"], tuple(bbox) if bbox else None,
+        r["value_yuan"], r["text"], r["row_index"], r["grp"], tuple(bbox) if bbox else None, r["entity"], bool(r["ocr"]),
     )
 
 
 def table_from_json(body: dict[str, Any]) -> Table:
     rows = [
         Row(
-            label=r["label"], code=r["code"], level=r["level"], page=r["page"], group=r["group"],
-            cells=[Cell(c["text"], c["value"], c["page"], tuple(c["bbox"]) if c["bbox"] else None, tuple(c["column"]))
-                   for c in r["cells"]],
+            label=r["label"], code=r["code"], level=r["level"], page=r["page"], group=r["group"], entity=r.get("entity", ""),
+            cells=[Cell(c["text"], c["value"], c["page"], tuple(c["bbox"]) if c["bbox"] else None, tuple(c["column"]),
+                        c.get("ocr", False)) for c in r["cells"]],
         )
         for r in body["rows"]
     ]
     return Table(
         body["id"], body["title"], body["kind"], body["unit"], tuple(body["pages"]),
-        [tuple(h) for h in body["header"]], rows, body["note"], body["empty"],
+        [tuple(h) for h in body["header"]], rows, body["note"], body["empty"], body.get("entity", ""),
     )
 
 

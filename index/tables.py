@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from index.blocks import GridCell
-from index.header import column_paths, header_size, is_seq_column, orphans
+from index.header import column_paths, header_size, is_seq_column, is_seq_row, orphans
 from index.segment import RawTable
 from index.text import key, parse_number
 from index.types import Cell, Row, Table
@@ -33,18 +33,20 @@ class _Group:
     values: list[int]
 
 
-def parse_table(raw: RawTable, table_id: str, kind: str) -> Table:
+def parse_table(raw: RawTable, table_id: str, kind: str, entity: str = "") -> Table:
     width = max(grid.width for grid in raw.grids)
     header_rows, data = _split_header(raw, width)
     paths = column_paths(header_rows, width)
     groups = _groups(paths, _roles(paths, data, width))
     rows = _rows(data, groups, paths)
     header = [paths[c] for group in groups for c in group.values]
-    printed_empty = bool(raw.note and _EMPTY_NOTE.search(raw.note))
+    # "本表无数据" empties a table; "如无数字则表示无该项支出" above figures does not
+    figures = any(cell.value for row in rows for cell in row.cells)
+    printed_empty = bool(raw.note and _EMPTY_NOTE.search(raw.note)) and not figures
     if printed_empty:
         rows = []  # what is left of a printed-empty form is header debris, not data
     empty = printed_empty or not rows
-    return Table(table_id, raw.title, kind, raw.unit, raw.pages, header, rows, raw.note, empty)
+    return Table(table_id, raw.title, kind, raw.unit, raw.pages, header, rows, raw.note, empty, entity)
 
 
 def _split_header(raw: RawTable, width: int) -> tuple[list[list[GridCell]], list[list[GridCell]]]:
@@ -59,7 +61,7 @@ def _split_header(raw: RawTable, width: int) -> tuple[list[list[GridCell]], list
             variants.append(grid.rows[:size])
         data.extend(grid.rows[repeated:])
     best = min(variants, key=lambda rows: orphans(rows, width))
-    return best, [row for row in data if any(cell.text for cell in row)]
+    return best, [row for row in data if any(cell.text for cell in row) and not is_seq_row(row)]
 
 
 def _repeated_header(rows: list[list[GridCell]], header: list[list[GridCell]]) -> int:
@@ -81,9 +83,9 @@ def _roles(paths: list[tuple[str, ...]], data: list[list[GridCell]], width: int)
         path = paths[c]
         texts = [row[c].text for row in data if c < len(row) and row[c].text]
         numeric = sum(parse_number(t) is not None for t in texts)
-        if is_seq_column(path):
+        if is_seq_column(path) or (_is_identifier(path, texts) and not _are_subject_codes(texts)):
             roles.append("seq")
-        elif any("编码" in part for part in path) or (path and path[-1] in _CODE_PARTS):
+        elif any("编码" in part for part in path) or (path and path[-1] in _CODE_PARTS) or _are_subject_codes(texts):
             roles.append("code")
         elif (path and _LABEL_NAMES.search(path[-1]) and numeric * 2 < max(len(texts), 1)) or (
             texts and numeric * 2 < len(texts)
@@ -92,6 +94,19 @@ def _roles(paths: list[tuple[str, ...]], data: list[list[GridCell]], width: int)
         else:
             roles.append("value")
     return roles
+
+
+def _is_identifier(path: tuple[str, ...], texts: list[str]) -> bool:
+    """A department, unit or project code column: identifiers, not amounts (subject codes excepted)."""
+    named = any(re.search(r"(代码|编号)$", part) for part in path) and not any("科目" in part for part in path)
+    digits = bool(texts) and all(re.fullmatch(r"\d{6,}", t.replace(" ", "")) for t in texts)
+    return named or digits
+
+
+def _are_subject_codes(texts: list[str]) -> bool:
+    """类/款/项 codes printed without a 编码 header: 3, 5 or 7 digits, 2xx (function) or 3xx/5xx (economic)."""
+    codes = [t.replace(" ", "") for t in texts]
+    return len(codes) >= 2 and all(len(c) in (3, 5, 7) and c.isdigit() and c[0] in "235" for c in codes)
 
 
 def _groups(paths: list[tuple[str, ...]], roles: list[str]) -> list[_Group]:
@@ -155,16 +170,26 @@ def _row(grid_row: list[GridCell], group: _Group, paths: list[tuple[str, ...]]) 
     code_texts = [re.sub(r"\s+", "", text(c)) for c in group.codes]
     code = "".join(t for t in code_texts if t.isdigit())
     label_parts = [t for t in code_texts if t and not t.isdigit() and t not in _CODE_PARTS]
-    label_parts += [text(c) for c in group.labels if text(c)]
+    unit_column = next((c for c in group.labels if _names_units(paths[c])), None)
+    entity = text(unit_column) if unit_column is not None else ""
+    others = [c for c in group.labels if c != unit_column]
+    # a unit column beside the label (单位名称 | 项目名称) names the row's unit; alone, it is the label too
+    label_parts += [text(c) for c in (others or group.labels) if text(c)]
     label = " ".join(dict.fromkeys(label_parts))  # a merged cell repeats its text
     page = next((cell.page for cell in grid_row), 0)
     cells = []
     for c in group.values:
         source = grid_row[c] if c < len(grid_row) else GridCell("", page)
-        cells.append(Cell(source.text, parse_number(source.text), source.page, source.bbox, paths[c]))
+        cells.append(Cell(source.text, parse_number(source.text), source.page, source.bbox, paths[c], source.ocr))
     if not label and not code and not any(cell.text for cell in cells):
         return None
-    return Row(label, code, LEVELS.get(len(code), ""), cells, page, group.name)
+    if re.match(r"^(合计|总计|小计)", entity.replace(" ", "")):
+        entity = ""
+    return Row(label, code, LEVELS.get(len(code), ""), cells, page, group.name, entity)
+
+
+def _names_units(path: tuple[str, ...]) -> bool:
+    return bool(path) and bool(re.fullmatch(r"(预算)?(单位|部门)(名称)?|单位（项目）名称|项目单位|资金使用单位", path[-1]))
 
 
 def _is_wrapped_label(grid_row: list[GridCell], row: Row, group: _Group) -> bool:

@@ -7,7 +7,7 @@ import re
 _CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef“”‘’（）"
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])\s+|\s+(?=[{_CJK}])")
 _NUMBER = re.compile(r"^[-−]?\d{1,3}(,\d{3})+(\.\d+)?$|^[-−]?\d+(\.\d+)?$")
-_UNIT = re.compile(r"(?:金额)?单位[:：]\s*(万元|元|亿元)")
+_UNIT = re.compile(r"(?:金额)?单位[:：]\s*(万元|元|亿元)|(?:金额)?单位(万元|元|亿元)$")
 
 MONEY_FACTORS = {"元": 1.0, "万元": 10_000.0, "亿元": 100_000_000.0}
 
@@ -41,9 +41,15 @@ def decimals(text: str) -> int:
     return len(match.group(1)) if match else 0
 
 
+def header_unit(text: str) -> str:
+    """A unit printed in a header cell: "年度资金总额(万元)", "金额（元）"."""
+    match = re.search(r"[（(](万元|元|亿元)[)）]", text)
+    return match.group(1) if match else ""
+
+
 def find_unit(text: str) -> str:
     match = _UNIT.search(re.sub(r"\s+", "", text))
-    return match.group(1) if match else ""
+    return (match.group(1) or match.group(2)) if match else ""
 
 
 def to_yuan(value: float, unit: str) -> float | None:

@@ -19,6 +19,9 @@ class Document:
     kind: str  # "预算" | "决算" | ""
     source: str  # the file name it was ingested from
     pages: int
+    scope: str = ""  # "汇总" (the department with its units) | "本级" (one unit) | "" when not printed
+    identity_from: str = ""  # where department and year were read: "cover" | "heading" | "file name"
+    ocr_pages: tuple[int, ...] = ()  # pages read by OCR (no text layer)
 
 
 @dataclass
@@ -28,6 +31,7 @@ class Cell:
     page: int
     bbox: BBox | None  # None for the text form, which has no geometry
     column: tuple[str, ...] = ()  # header path of the column, e.g. ("本年收入", "财政拨款收入")
+    ocr: bool = False  # read by OCR from a page image
 
 
 @dataclass
@@ -38,6 +42,7 @@ class Row:
     cells: list[Cell]
     page: int
     group: str = ""  # side-by-side sub-table this row belongs to ("收入", "支出", or "")
+    entity: str = ""  # the sub-unit a row speaks for (a 单位名称 column: one row per unit or per unit's project)
 
 
 @dataclass
@@ -51,6 +56,7 @@ class Table:
     rows: list[Row]
     note: str = ""  # 注：… under the table
     empty: bool = False  # printed with no data ("本表无数据", "空表列示")
+    entity: str = ""  # the sub-unit a per-unit table belongs to; "" for the department (or summary)
 
 
 @dataclass
@@ -82,6 +88,7 @@ class PerformanceTable:
     target: str  # 绩效目标
     indicators: list[Indicator]
     pages: tuple[int, int]
+    budget_label: str = "预算数"  # how the form prints the project's money (资金总额, 年度资金总额 …)
 
 
 @dataclass
@@ -133,6 +140,8 @@ class Fact:
     row_index: int
     group: str = ""
     bbox: BBox | None = None
+    entity: str = ""  # the sub-unit the figure belongs to; "" for the department
+    ocr: bool = False  # read by OCR: the answer says so next to the figure
 
 
 @dataclass(frozen=True)

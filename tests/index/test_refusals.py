@@ -71,9 +71,9 @@ def test_encrypted_pdf(seeded, tmp_path):
     _refused(seeded, path, UnsupportedDocument, ["encrypted"])
 
 
-def test_image_only_pages_are_named(seeded, tmp_path):
-    path = _pdf(tmp_path / "scan.pdf", _image_page)
-    _refused(seeded, path, UnsupportedDocument, ["pages 1", "OCR"])
+def test_blank_scan_is_refused_naming_its_pages(seeded, tmp_path):
+    path = _pdf(tmp_path / "scan.pdf", _image_page)  # an image page with nothing to read, even by OCR
+    _refused(seeded, path, UnsupportedDocument, ["page 1", "OCR"])
 
 
 def test_text_without_tables(seeded, tmp_path):
