@@ -66,7 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--only", help="one category")
     evaluate.set_defaults(run=_eval, json=False)
     bench = commands.add_parser("bench-ingest", help="ingest pages/s and peak memory against bare pdfplumber")
-    bench.add_argument("files", nargs="*", help="default: the bundled samples")
+    bench.add_argument("files", nargs="*", help="files or folders (default: the bundled samples)")
     bench.add_argument("--repeat", type=int, default=3)
     bench.add_argument("--json", action="store_true")
     bench.set_defaults(run=_bench_ingest)

@@ -41,11 +41,12 @@ def _printed(statement: Statement | Computed) -> str:
 
 
 def where(citation: Citation, language: str) -> str:
-    if language == "zh":
-        place = citation.table or citation.section or citation.document_title
-        return f"{place}，第{citation.page}页"
     place = citation.table or citation.section or citation.document_title
-    return f"{place}, p. {citation.page}"
+    if citation.entity:
+        place = f"{citation.entity}·{place}" if language == "zh" else f"{citation.entity}, {place}"
+    if language == "zh":
+        return f"{place}，第{citation.page}页" + ("，OCR识别" if citation.ocr else "")
+    return f"{place}, p. {citation.page}" + (", read by OCR" if citation.ocr else "")
 
 
 def what(statement: Statement) -> str:

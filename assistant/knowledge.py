@@ -95,6 +95,7 @@ def table_statement(document: Document, fact: Fact, context: str = "") -> Statem
         document=document.id, document_title=document.title, page=fact.page, table=fact.table_title,
         row=fact.row, code=fact.code or None, column=COLUMN_SEPARATOR.join(fact.column) or None,
         value=fact.value, unit=fact.unit or None, text=fact.text, table_id=fact.table, bbox=fact.bbox,
+        ocr=fact.ocr, entity=fact.entity or None,
     )
     return Statement(fact.value, fact.unit, decimals(fact.text), citation, fact.table_kind, fact.row, fact.table,
                      f"{fact.group}|{fact.row_index}", context)

@@ -34,6 +34,8 @@ class Citation:
     text: str = ""  # the cell as printed, or the quoted sentence
     table_id: str | None = None  # to open the parsed table
     bbox: BBox | None = None  # to outline the cell on the page image
+    ocr: bool = False  # the figure was read by OCR from a scanned page: said next to it
+    entity: str | None = None  # the sub-unit the figure belongs to, when not the department
 
 
 @dataclass(frozen=True)

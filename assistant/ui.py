@@ -103,8 +103,9 @@ def details_markdown(answer: Answer) -> str:
 
 def _where(citation: Citation) -> str:
     place = citation.table or citation.section or citation.document_title
-    cell = " / ".join(p for p in (citation.row, citation.column) if p)
-    return f"{citation.document_title} · {place} · p. {citation.page}" + (f" · {cell}" if cell else "")
+    cell = " / ".join(p for p in (citation.entity, citation.row, citation.column) if p)
+    read = " · read by OCR / OCR识别" if citation.ocr else ""
+    return f"{citation.document_title} · {place} · p. {citation.page}" + (f" · {cell}" if cell else "") + read
 
 
 def _citation_label(number: int, citation: Citation) -> str:

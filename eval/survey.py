@@ -45,6 +45,7 @@ class DocumentSurvey:
     tables: dict[str, int] = field(default_factory=dict)  # canonical kind -> count
     other_titles: list[str] = field(default_factory=list)
     no_unit: list[str] = field(default_factory=list)  # money tables without a unit
+    unit_inferred: list[str] = field(default_factory=list)  # no unit printed: taken from the tables around it
     entities: list[str] = field(default_factory=list)  # sub-units with tables or rows of their own
     ocr_pages: list[int] = field(default_factory=list)
     performance: int = 0
@@ -90,6 +91,7 @@ def survey_parsed(parsed: ParsedDocument, name: str) -> DocumentSurvey:
     record.no_unit = [
         f"{t.title} (p{t.pages[0]})" for t in parsed.tables if t.kind in MONEY_KINDS and not t.unit and not t.empty
     ]
+    record.unit_inferred = [f"{t.title} (p{t.pages[0]})" for t in parsed.tables if t.unit_inferred]
     record.entities = sorted({t.entity for t in parsed.tables if t.entity} |
                              {r.entity for t in parsed.tables for r in t.rows if r.entity})
     record.performance = len(parsed.performance)
@@ -128,6 +130,7 @@ class Totals:
     other_tables: int
     money_tables: int
     money_tables_without_unit: int
+    money_tables_unit_inferred: int
     facts: int
     narrative_facts: int
     entities: int
@@ -152,6 +155,7 @@ def totals(records: list[DocumentSurvey], truth: dict[str, dict[str, str]] | Non
         other_tables=kinds.get("other", 0),
         money_tables=money,
         money_tables_without_unit=sum(len(r.no_unit) for r in records),
+        money_tables_unit_inferred=sum(len(r.unit_inferred) for r in records),
         facts=sum(r.facts for r in records),
         narrative_facts=sum(r.narrative_facts for r in records),
         entities=sum(len(r.entities) for r in records),
@@ -211,7 +215,8 @@ def report(records: list[DocumentSurvey], total: Totals) -> str:
         f"| tables | {total.tables} |",
         f"| with a canonical kind | {canonical} ({_pct(canonical, total.tables)}) |",
         f"| money tables with a unit | {total.money_tables - total.money_tables_without_unit} of {total.money_tables} "
-        f"({_pct(total.money_tables - total.money_tables_without_unit, total.money_tables)}) |",
+        f"({_pct(total.money_tables - total.money_tables_without_unit, total.money_tables)}; "
+        f"{total.money_tables_unit_inferred} printed none and share their neighbours') |",
         f"| facts (table cells) | {total.facts} |",
         f"| narrative facts | {total.narrative_facts} |",
         f"| sub-units whose figures are told apart (own tables or rows) | {total.entities} |",
@@ -236,6 +241,9 @@ def report(records: list[DocumentSurvey], total: Totals) -> str:
                      f"{_ranges(r.ocr_pages)} | {held} |")
     lines += ["", "## Tables kept as `other` (printed title)", ""]
     lines += [f"- {r.file}: {title}" for r in records for title in r.other_titles]
+    lines += ["", "## Money tables without a unit, or with one taken from their neighbours", ""]
+    lines += [f"- {r.file}: {title} — no unit" for r in records for title in r.no_unit]
+    lines += [f"- {r.file}: {title} — unit of the tables around it" for r in records for title in r.unit_inferred]
     lines += ["", "## Failing checks", ""]
     lines += [f"- {r.file}: {message}" for r in records for message in r.checks_failed]
     if total.identity:

@@ -170,7 +170,11 @@ def _narrative(doc: str, figure: NarrativeFact, facts: list[Fact]) -> Finding | 
     position = max(sentence.find(printed), 0)
     # Trim connecting words only: "总计0.3万元" must keep its 计.
     subject = re.sub(r"(?:为|是|共计|安排了?|达到?|[：:\s])+$", "", sentence[:position])[-_SUBJECT_CHARS:]
-    candidates = [f for f in facts if f.value_yuan is not None and _names(subject, f)]
+    candidates = [f for f in facts if f.value_yuan is not None and not f.entity and _names(subject, f)]
+    # "公务接待费3万元" in the text is the 三公 figure: the economic-class row of the same name counts
+    # basic spending only, so where a 三公 table names it, only that table is compared.
+    three = [f for f in candidates if f.table_kind == "三公经费"]
+    candidates = three or candidates
     if not candidates:
         return None
     def agrees(fact: Fact) -> bool:

@@ -27,7 +27,9 @@ _YEAR_ORG = re.compile(rf"(?P<year>20\d{{2}})年度?(?P<dept>{_ORG}){_BRACKET}{_
 _ORG_KIND = re.compile(rf"(?P<dept>{_ORG}){_BRACKET}年度?{_FAMILY}(?P<kind>预算|决算)")
 _YEAR_KIND = re.compile(r"(?P<year>20\d{2})年度?[^，。；\d]{0,20}?(?P<kind>预算|决算)")
 # A cover line naming the organisation outright: "预算单位：XX", "单位名称：XX  单位：万元"; a letterhead "XX文件".
-_NAMED_LINE = re.compile(r"^(?:预算单位|单位名称|部门名称|编制单位|部门)[:：](?P<dept>.+?)(?:(?:金额)?单位[:：].*)?$")
+_NAMED_LINE = re.compile(
+    r"^(?:预算单位|单位名称|部门名称|编制单位|部门|(?:评价)?项目单位|(?:项目)?主管部门)[:：](?P<dept>.+?)(?:(?:金额)?单位[:：].*)?$"
+)
 _LETTERHEAD = re.compile(rf"^(?P<dept>{_ORG})(?:文件$|关于)")  # "XX局文件", "XX办公室关于印发…的通知"
 _BODY_KIND = re.compile(r"(部门|单位)(预算|决算)|(预算|决算)(表|公开)")
 
@@ -56,18 +58,35 @@ def _compact(text: str) -> str:
 
 
 def _from_cover(lines: list[str], cover: str) -> Identity | None:
-    named = next((m["dept"] for text in lines if (m := _NAMED_LINE.match(text) or _LETTERHEAD.match(text))), None)
-    match = _YEAR_ORG.search(cover) or _ORG_YEAR.search(cover)
+    named = next((_clean(m["dept"]) for text in lines if (m := _NAMED_LINE.match(text))), None)
+    titled = _YEAR_ORG.search(cover) or next((m for m in _ORG_YEAR.finditer(cover) if m["kind"]), None)
+    loose = _ORG_YEAR.search(cover)  # an organisation before a year, no 预算/决算: weaker than a letterhead
     year_kind = _YEAR_KIND.search(cover)
-    kind = (match and match["kind"]) or (year_kind["kind"] if year_kind else "") or _kind_in(cover)
+    kind = (titled and titled["kind"]) or (year_kind["kind"] if year_kind else "") or _kind_in(cover)
+    dated = titled or loose or year_kind
+    year = int(dated["year"]) if dated else _first_year(cover)
     if named:
-        year = int(match["year"]) if match else int(year_kind["year"]) if year_kind else _first_year(cover)
-        return _clean(named), year, kind
-    if match:
-        return _clean(match["dept"]), int(match["year"]), kind
+        return named, year, kind
+    if titled:
+        return _clean(titled["dept"]), int(titled["year"]), kind
     apart = _ORG_KIND.search(cover)
     if apart and _first_year(cover):
         return _clean(apart["dept"]), _first_year(cover), apart["kind"]
+    issuer = _issuer(lines[:12])
+    if issuer:
+        return issuer, year, kind
+    return (_clean(loose["dept"]), int(loose["year"]), kind) if loose else None
+
+
+def _issuer(lines: list[str]) -> str | None:
+    """An official document's issuer: its letterhead ("XX局文件", or "XX局 / XX厅 / 文件" for several)
+    or the organisation a notice's title starts with ("XX办公室关于印发…的通知")."""
+    for index, text in enumerate(lines):
+        letterhead = _LETTERHEAD.match(text)
+        if letterhead:
+            return _clean(letterhead["dept"])
+        if text == "文件":
+            return next((_clean(t) for t in lines[:index] if ORGANISATION.fullmatch(t)), None)
     return None
 
 
@@ -92,9 +111,10 @@ def _from_file_name(stem: str, text: str) -> Identity:
 
 
 def _kind_in(cover: str) -> str:
-    if "决算" in cover:
+    """A budget's or final accounts' table printed as the cover ("XX局2026年项目支出绩效目标表")."""
+    if re.search(r"决算(表|公开)", cover):
         return "决算"
-    return "预算" if "预算" in cover or "绩效目标" in cover else ""
+    return "预算" if re.search(r"预算(表|公开)|绩效目标表", cover) else ""
 
 
 def _first_year(text: str) -> int | None:
@@ -103,8 +123,9 @@ def _first_year(text: str) -> int | None:
 
 
 def _clean(dept: str) -> str:
-    # What can stand before the name on a cover: numbers, "第一部分", a year's 年, a table's title.
-    dept = re.sub(r"^.*表", "", dept)
+    # What can stand before the name on a cover: numbers, "第一部分", a year's 年, a table's title,
+    # the words of a sentence ("…工作组对XX局": the name is what follows the last of them).
+    dept = re.sub(r"^.*(表|对|根据|关于)", "", dept)
     return re.sub(r"^(\d+|第[一二三四五六七八九十]+部分|目录|年度?)", "", dept)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from index.blocks import Block
 from index.identity import ORGANISATION, describe
-from index.kinds import kind_from_header, table_kind
+from index.kinds import MONEY_KINDS, kind_from_header, table_kind
 from index.load_pdf import Progress, check_pdf_bytes, is_pdf, read_pdf
 from index.load_text import read_text
 from index.performance import is_project_list, parse_performance
@@ -63,6 +63,7 @@ def parse_blocks(doc_id: str, source: str, pages: int, blocks: list[Block], ocr_
         for row in table.rows:
             row.entity = _entity(row.entity, document.department)
         tables.append(table)
+    _infer_missing_units(tables)
     sections = split_sections(parts.narrative)
     facts = [fact for section in sections for fact in narrative_facts(section)]
     return ParsedDocument(document, tables, performance, sections, facts, parts.contents)
@@ -74,6 +75,14 @@ def _entity(scope: str, department: str) -> str:
     if not name or not department or "汇总" in name or name in key(department) or key(department) in name:
         return ""
     return scope if ORGANISATION.fullmatch(name) else ""
+
+
+def _infer_missing_units(tables: list[Table]) -> None:
+    """A money table printed without a unit between two that print the same one shares it (flagged)."""
+    money = [t for t in tables if t.kind in MONEY_KINDS]
+    for before, table, after in zip(money, money[1:], money[2:], strict=False):
+        if not table.unit and before.unit and before.unit == after.unit:
+            table.unit, table.unit_inferred = before.unit, True
 
 
 def _name_untitled(table: Table, number: str) -> None:

@@ -176,7 +176,8 @@ class _Segmenter:
         grid = self._peel_caption_rows(grid)
         if not grid.rows:
             return
-        if self.open is None and not (self.title or self.scope or self.number) and _small_and_figureless(grid):
+        uncaptioned = self.open is None and not (self.title or self.scope or self.number)
+        if uncaptioned and (_small_and_figureless(grid) or (len(grid.rows) <= 3 and not self._plausible_title())):
             # a few shaded or boxed words amid paragraphs: narrative, not a table
             self.narrative.extend(Line(grid.page, " ".join(c.text for c in row if c.text)) for row in grid.rows)
             return
@@ -213,15 +214,17 @@ class _Segmenter:
         pending = bool(self.title or self.scope or self.number)
         while rows and (_is_caption_row([cell.text for cell in rows[0] if cell.text]) or
                         (not pending and _spans_the_grid(rows[0]))):
-            self._line(Line(grid.page, " ".join(cell.text for cell in rows[0] if cell.text), rows[0][0].ocr))
+            for part in _caption_parts(" ".join(cell.text for cell in rows[0] if cell.text)):
+                self._line(Line(grid.page, part, rows[0][0].ocr))
             rows.pop(0)
         return Grid(grid.page, rows, grid.ruled) if len(rows) != len(grid.rows) else grid
 
+    def _plausible_title(self) -> bool:
+        """The line before an uncaptioned grid could name it: short, no sentence punctuation."""
+        return 0 < len(key(self.last_text)) <= 30 and not re.search(r"[。；：:，]$|[。；]", self.last_text)
+
     def _untitled(self) -> str:
-        candidate = self.last_text
-        if 0 < len(key(candidate)) <= 30 and not re.search(r"[。；：:，]$|[。；]", candidate):
-            return candidate
-        return self.last_heading or "未命名表"
+        return self.last_text if self._plausible_title() else self.last_heading or "未命名表"
 
 
 def _scope_name(compact: str) -> str | None:
@@ -240,12 +243,21 @@ def _small_and_figureless(grid: Grid) -> bool:
     return len(grid.rows) <= 2 and not any(parse_number(cell.text) is not None for row in grid.rows for cell in row)
 
 
+def _caption_parts(text: str) -> list[str]:
+    """A caption cell's lines run together: "…预算总表编制单位：XX单位：元" → title, scope, unit."""
+    parts = re.split(r"(?=(?:编制单位|预算单位|单位名称|部门名称|部门|(?<!预算)(?<!编制)单位)[:：])", text)
+    return [part.strip() for part in parts if part.strip()]
+
+
 def _spans_the_grid(row: list[GridCell]) -> bool:
     """One text across the whole width of a grid of several columns: a caption printed inside the frame."""
     texts = [cell.text for cell in row if cell.text]
     spanned = all(cell.merged == "left" for cell in row[1:])
+    if len(row) <= 2 or len(texts) != 1 or not spanned or parse_number(row[0].text) is not None:
+        return False
+    parts = _caption_parts(row[0].text)
     short = len(row[0].text) <= 40 and not re.search(r"[，。；：:]", row[0].text)
-    return len(row) > 2 and len(texts) == 1 and short and spanned and parse_number(row[0].text) is None
+    return short or all(is_table_title(p) or _scope_name(key(p)) is not None or find_unit(p) for p in parts)
 
 
 def _is_caption_row(texts: list[str]) -> bool:

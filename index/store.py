@@ -241,6 +241,7 @@ def table_from_json(body: dict[str, Any]) -> Table:
     return Table(
         body["id"], body["title"], body["kind"], body["unit"], tuple(body["pages"]),
         [tuple(h) for h in body["header"]], rows, body["note"], body["empty"], body.get("entity", ""),
+        body.get("unit_inferred", False),
     )
 
 

@@ -22,6 +22,7 @@ _LABEL_NAMES = re.compile(r"(项目|科目名称|名称|单位名称)$")
 _CODE_PARTS = {"类", "款", "项"}
 _EMPTY_NOTE = re.compile(r"(无数据|空表|无.*(收入|支出|经费)|没有)")
 LEVELS = {3: "类", 5: "款", 7: "项"}
+_TOTAL = re.compile(r"^(合计|总计|小计)")
 
 
 @dataclass
@@ -172,6 +173,8 @@ def _row(grid_row: list[GridCell], group: _Group, paths: list[tuple[str, ...]]) 
     label_parts = [t for t in code_texts if t and not t.isdigit() and t not in _CODE_PARTS]
     unit_column = next((c for c in group.labels if _names_units(paths[c])), None)
     entity = text(unit_column) if unit_column is not None else ""
+    if _TOTAL.match(entity.replace(" ", "")):
+        unit_column, entity = None, ""  # "合计" in the unit column labels the total row
     others = [c for c in group.labels if c != unit_column]
     # a unit column beside the label (单位名称 | 项目名称) names the row's unit; alone, it is the label too
     label_parts += [text(c) for c in (others or group.labels) if text(c)]
@@ -183,13 +186,11 @@ def _row(grid_row: list[GridCell], group: _Group, paths: list[tuple[str, ...]]) 
         cells.append(Cell(source.text, parse_number(source.text), source.page, source.bbox, paths[c], source.ocr))
     if not label and not code and not any(cell.text for cell in cells):
         return None
-    if re.match(r"^(合计|总计|小计)", entity.replace(" ", "")):
-        entity = ""
     return Row(label, code, LEVELS.get(len(code), ""), cells, page, group.name, entity)
 
 
 def _names_units(path: tuple[str, ...]) -> bool:
-    return bool(path) and bool(re.fullmatch(r"(预算)?(单位|部门)(名称)?|单位（项目）名称|项目单位|资金使用单位", path[-1]))
+    return bool(path) and bool(re.fullmatch(r"(预算)?(单位|部门)(名称)?|项目单位|资金使用单位", path[-1]))
 
 
 def _is_wrapped_label(grid_row: list[GridCell], row: Row, group: _Group) -> bool:

@@ -57,6 +57,7 @@ class Table:
     note: str = ""  # 注：… under the table
     empty: bool = False  # printed with no data ("本表无数据", "空表列示")
     entity: str = ""  # the sub-unit a per-unit table belongs to; "" for the department (or summary)
+    unit_inferred: bool = False  # no unit printed: taken from the tables on either side, which agree
 
 
 @dataclass
