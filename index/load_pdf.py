@@ -98,7 +98,8 @@ def _explain(source: str, exc: Exception) -> IngestError:
 
 
 def _page_blocks(page: Any, number: int) -> Iterator[Block]:
-    page = page.dedupe_chars()  # producers fake bold by printing each glyph twice ("22002266年年")
+    if _doubled_glyphs(page):
+        page = page.dedupe_chars()  # producers fake bold by printing each glyph twice ("22002266年年")
     grids = [(t, _grid(t, number)) for t in page.find_tables()]
     # A frame drawn around running text, or a shaded strip inside a paragraph, is found as a
     # "table"; its text stays narrative.
@@ -119,6 +120,17 @@ def _page_blocks(page: Any, number: int) -> Iterator[Block]:
             placed.append((line["top"], Line(number, text)))
     placed.sort(key=lambda item: item[0])
     return (block for _, block in placed)
+
+
+def _doubled_glyphs(page: Any) -> bool:
+    """A quarter of the glyphs printed twice at (nearly) one spot; checked cheaply, deduplicated only then."""
+    seen: set[tuple[str, int, int]] = set()
+    doubled = 0
+    for char in page.chars:
+        spot = (char["text"], round(char["x0"]), round(char["top"]))
+        doubled += spot in seen
+        seen.add(spot)
+    return doubled * 4 > len(page.chars)
 
 
 def _inside_paragraph(page: Any, bbox: tuple[float, float, float, float], grid: Grid) -> bool:

@@ -179,6 +179,8 @@ def _row(grid_row: list[GridCell], group: _Group, paths: list[tuple[str, ...]]) 
     # a unit column beside the label (单位名称 | 项目名称) names the row's unit; alone, it is the label too
     label_parts += [text(c) for c in (others or group.labels) if text(c)]
     label = " ".join(dict.fromkeys(label_parts))  # a merged cell repeats its text
+    if not label and group.seq is not None and _TOTAL.match(text(group.seq).replace(" ", "")):
+        label = text(group.seq)  # "合计" printed across the code (部门代码) column
     page = next((cell.page for cell in grid_row), 0)
     cells = []
     for c in group.values:
