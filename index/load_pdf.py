@@ -123,14 +123,15 @@ def _page_blocks(page: Any, number: int) -> Iterator[Block]:
 
 
 def _doubled_glyphs(page: Any) -> bool:
-    """A quarter of the glyphs printed twice at (nearly) one spot; checked cheaply, deduplicated only then."""
+    """Glyphs printed twice at (nearly) one spot — a heading in fake bold is enough; checked cheaply, so
+    pdfplumber's costly de-duplication runs only on the pages that need it."""
     seen: set[tuple[str, int, int]] = set()
     doubled = 0
     for char in page.chars:
         spot = (char["text"], round(char["x0"]), round(char["top"]))
         doubled += spot in seen
         seen.add(spot)
-    return doubled * 4 > len(page.chars)
+    return doubled >= 3
 
 
 def _inside_paragraph(page: Any, bbox: tuple[float, float, float, float], grid: Grid) -> bool:
