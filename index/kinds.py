@@ -40,7 +40,7 @@ _NUMBERING = re.compile(
     r"^(公开\d+表|附?表\s*[0-9一二三四五六七八九十]{1,3}(\s*[-—－]\s*\d{1,2})?|\d+(-\d+)?[．.、]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）])\s*"
 )
 _FILLER = re.compile(r"总体情况|情况|总体|明细|汇总|部门|单位|本级|本年|年度|公开|[（(]续[)）]|续表")
-# Organisation names end in one of these; a title's prefix up to its year is usually one.
+# Whatever stands before a title's year is the organisation's name ("苏州市审计局2026年度部门收支总表").
 _YEAR_PREFIX = re.compile(r"^.{0,40}?20\d{2}\s*年度?")
 _TRAILING_NOTE = re.compile(r"[（(][^（()）]*[)）]$")
 

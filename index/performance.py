@@ -30,6 +30,7 @@ def parse_performance(raw: RawTable, table_id: str) -> PerformanceTable:
     form, indicator_rows = _split(rows)
     spending = _spending_plan(form)
     project = _after(form, "项目名称")
+    budget, budget_label = _budget(form)
     title_project = re.sub(r"^\d+[．.、]\s*", "", raw.title).removesuffix("绩效目标表").strip()
     return PerformanceTable(
         id=table_id,
@@ -37,7 +38,7 @@ def parse_performance(raw: RawTable, table_id: str) -> PerformanceTable:
         project=project or title_project,
         project_code=_after(form, "项目编码"),
         unit=raw.unit,
-        budget=_budget(form)[0],
+        budget=budget,
         fiscal=parse_number(_after(form, "财政资金")),
         other=parse_number(_after(form, "其他资金")),
         purpose=_purpose(form),
@@ -45,7 +46,7 @@ def parse_performance(raw: RawTable, table_id: str) -> PerformanceTable:
         target=_after(form, "绩效目标"),
         indicators=_indicators(indicator_rows),
         pages=raw.pages,
-        budget_label=_budget(form)[1],
+        budget_label=budget_label,
     )
 
 

@@ -111,13 +111,13 @@ class _Segmenter:
         text = line.text.strip()
         if self._contents_line(text):
             return
-        if find_unit(text):
-            self.unit = find_unit(text)
+        self.unit = find_unit(text) or self.unit
         if key(text) in self.running or self._caption(text):
             return
-        if not is_table_title(text) and (_FURNITURE.match(text) or _STRAY_ROW.match(text)):
+        titled = is_table_title(text)
+        if not titled and (_FURNITURE.match(text) or _STRAY_ROW.match(text)):
             return
-        if is_table_title(text):
+        if titled:
             self.open = None
             # A title wrapped onto a second line ("…预算" + "绩效目标表") is joined back.
             wrapped = key(text) == "绩效目标表" and self.last_text and self.narrative
@@ -255,14 +255,15 @@ def _spans_the_grid(row: list[GridCell]) -> bool:
     spanned = all(cell.merged == "left" for cell in row[1:])
     if len(row) <= 2 or len(texts) != 1 or not spanned or parse_number(row[0].text) is not None:
         return False
-    parts = _caption_parts(row[0].text)
     short = len(row[0].text) <= 40 and not re.search(r"[，。；：:]", row[0].text)
-    return short or all(is_table_title(p) or _scope_name(key(p)) is not None or find_unit(p) for p in parts)
+    return short or all(_is_caption_text(part) for part in _caption_parts(row[0].text))
 
 
 def _is_caption_row(texts: list[str]) -> bool:
-    if not texts or len(texts) > 2:
-        return False
-    return all(
-        TABLE_NUMBER.match(key(t)) or is_table_title(t) or _scope_name(key(t)) is not None or find_unit(t) for t in texts
-    )
+    return 0 < len(texts) <= 2 and all(_is_caption_text(t) for t in texts)
+
+
+def _is_caption_text(text: str) -> bool:
+    """A table number, a title, a scope line or a unit: what a caption is made of."""
+    compact = key(text)
+    return bool(TABLE_NUMBER.match(compact) or is_table_title(text) or _scope_name(compact) is not None or find_unit(text))
