@@ -16,6 +16,8 @@ from index.types import Fact, Finding, NarrativeFact, ParsedDocument, Table
 
 TOTAL_WORDS = ("合计", "小计", "本年收入合计", "本年支出合计")
 _SUBJECT_CHARS = 16
+_SECTION = re.compile(r"^[一二三四五六七八九十]+、")
+_THREE_ITEMS = re.compile(r"公务接待|公务用车|因公出国")
 
 
 def run_checks(parsed: ParsedDocument) -> list[Finding]:
@@ -29,7 +31,8 @@ def run_checks(parsed: ParsedDocument) -> list[Finding]:
         findings += _balance(doc, table, facts_by_table[table.id])
     findings += _cross_table(doc, parsed.tables, facts_by_table)
     all_facts = [f for facts in facts_by_table.values() for f in facts]
-    findings += [f for nf in parsed.narrative_facts if (f := _narrative(doc, nf, all_facts)) is not None]
+    sections = {(t.id, i): name for t in parsed.tables for i, name in _row_sections(t).items()}
+    findings += [f for nf in parsed.narrative_facts if (f := _narrative(doc, nf, all_facts, sections)) is not None]
     return findings
 
 
@@ -154,27 +157,31 @@ def _class_totals(tables: list[Table], facts_by_table: dict[str, list[Fact]], ki
             in_column = leaf == column or leaf == f"本年{column}" or leaf == f"本年支出{column}" or fact.group == column
             if kind == "收支总表" and fact.group != "支出":
                 continue
-            numbered = re.match(r"^[一二三四五六七八九十]+、", fact.row) and fact.group == "支出"
+            numbered = _SECTION.match(fact.row) and fact.group == "支出"
             if in_column and (len(fact.code) == 3 or numbered):
                 totals.setdefault(key(fact.row), fact)
     return totals
 
 
-def _narrative(doc: str, figure: NarrativeFact, facts: list[Fact]) -> Finding | None:
+def _narrative(doc: str, figure: NarrativeFact, facts: list[Fact], sections: dict[tuple[str, int], str]) -> Finding | None:
     """A money figure in the text against the table row its sentence names."""
     yuan = to_yuan(figure.value, figure.unit)
     if yuan is None:
         return None
-    sentence = figure.sentence.replace(",", "")
     printed = _format(figure.value)
-    position = max(sentence.find(printed), 0)
+    # The figure's own place: "减少2万元" after "2026年" must not read "2" from the year.
+    subject = figure.sentence[: figure.start].replace(",", "")
     # Trim connecting words only: "总计0.3万元" must keep its 计.
-    subject = re.sub(r"(?:为|是|共计|安排了?|达到?|[：:\s])+$", "", sentence[:position])[-_SUBJECT_CHARS:]
-    candidates = [f for f in facts if f.value_yuan is not None and not f.entity and _names(subject, f)]
-    # "公务接待费3万元" in the text is the 三公 figure: the economic-class row of the same name counts
-    # basic spending only, so where a 三公 table names it, only that table is compared.
-    three = [f for f in candidates if f.table_kind == "三公经费"]
-    candidates = three or candidates
+    subject = re.sub(r"(?:为|是|共计|安排了?|达到?|[：:\s])+$", "", subject)[-_SUBJECT_CHARS:]
+    sentence = key(figure.sentence)
+    candidates = [
+        f for f in facts
+        if f.value_yuan is not None and not f.entity and _names(subject, f)
+        and _in_scope(sections.get((f.table, f.row_index), ""), sentence)
+    ]
+    # "公务接待费3万元" in the text is the 三公 figure: rows of that name elsewhere (the economic
+    # classes of basic spending) leave out project spending, so only a 三公 table is compared.
+    candidates = [f for f in candidates if f.table_kind == "三公经费" or not _THREE_ITEMS.search(f.row)]
     if not candidates:
         return None
     def agrees(fact: Fact) -> bool:
@@ -187,6 +194,25 @@ def _narrative(doc: str, figure: NarrativeFact, facts: list[Fact]) -> Finding | 
     verdict = "agrees with" if ok else "disagrees with"
     message = f"text states {printed}{figure.unit} for {key(best.row)}; {verdict} {best.table_title} ({best.text}{best.unit})"
     return Finding(doc, "narrative", ok, message, best.value, figure.value, (best,), figure.sentence)
+
+
+def _row_sections(table: Table) -> dict[int, str]:
+    """The numbered section each row sits under ("二、上年结转"), side by side sub-tables apart."""
+    current: dict[str, str] = {}
+    sections = {}
+    for index, row in enumerate(table.rows):
+        if re.search(r"(合计|总计)$", key(row.label)):
+            current.pop(row.group, None)  # a total closes the sections above it
+        elif _SECTION.match(row.label.strip()):
+            current[row.group] = key(row.label)
+        elif row.group in current:
+            sections[index] = current[row.group]
+    return sections
+
+
+def _in_scope(section: str, sentence: str) -> bool:
+    """A row under 上年结转 is not the year's figure of its name unless the sentence says so."""
+    return not section or section.startswith("本年") or section in sentence
 
 
 def _names(subject: str, fact: Fact) -> bool:

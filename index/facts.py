@@ -50,6 +50,10 @@ def performance_facts(document: str, table: PerformanceTable) -> list[Fact]:
     for column, value in ((budget, table.budget), (("财政资金",), table.fiscal), (("其他资金",), table.other)):
         if value is not None:
             facts.append(fact(table.project, column, value, table.unit, f"{value:.2f}", 0, table.pages[0]))
+    for amount in table.amounts:
+        if "/".join(amount.column) == table.budget_label:
+            continue  # already stated as the form's 预算数
+        facts.append(fact(table.project, amount.column, amount.value, table.unit, amount.text, 0, amount.page))
     for index, indicator in enumerate(table.indicators, start=1):
         if indicator.value is not None:
             row = indicator.level3 or indicator.description

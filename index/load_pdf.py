@@ -15,6 +15,7 @@ from pdfminer.psexceptions import PSException
 
 from index.blocks import Block, Grid, GridCell, Line, Merged
 from index.errors import IngestError, UnsupportedDocument
+from index.realign import realigned
 from index.text import clean, parse_number
 
 # Some producers (ONLYOFFICE) print digits a few points below the Chinese text of the same
@@ -100,6 +101,7 @@ def _explain(source: str, exc: Exception) -> IngestError:
 def _page_blocks(page: Any, number: int) -> Iterator[Block]:
     if _doubled_glyphs(page):
         page = page.dedupe_chars()  # producers fake bold by printing each glyph twice ("22002266年年")
+    page = realigned(page)
     grids = [(t, _grid(t, number)) for t in page.find_tables()]
     # A frame drawn around running text, or a shaded strip inside a paragraph, is found as a
     # "table"; its text stays narrative.
@@ -135,10 +137,16 @@ def _doubled_glyphs(page: Any) -> bool:
 
 
 def _inside_paragraph(page: Any, bbox: tuple[float, float, float, float], grid: Grid) -> bool:
-    """A one-row strip without figures with text lines right above and right below it."""
-    if len(grid.rows) != 1 or any(parse_number(cell.text) is not None for cell in grid.rows[0]):
+    """A one-row strip amid running text: words on its own line outside it (a highlight inside a
+    sentence), or, without figures, text lines right above and right below it."""
+    if len(grid.rows) != 1:
         return False
     x0, top, x1, bottom = bbox
+    if any(top <= (c["top"] + c["bottom"]) / 2 <= bottom and not x0 - 1 <= (c["x0"] + c["x1"]) / 2 <= x1 + 1
+           and c["text"].strip() for c in page.chars):
+        return True
+    if any(parse_number(cell.text) is not None for cell in grid.rows[0]):
+        return False
     gap = 2.5 * max((c["size"] for c in page.chars[:50]), default=10.0)
 
     def text_between(a: float, b: float) -> bool:

@@ -23,6 +23,7 @@ from index.types import (
     Document,
     Fact,
     Finding,
+    FormAmount,
     Indicator,
     ParsedDocument,
     PerformanceTable,
@@ -252,4 +253,5 @@ def section_from_json(body: dict[str, Any]) -> Section:
 
 def performance_from_json(body: dict[str, Any]) -> PerformanceTable:
     indicators = [Indicator(**i) for i in body["indicators"]]
-    return PerformanceTable(**{**body, "indicators": indicators, "pages": tuple(body["pages"])})
+    amounts = tuple(FormAmount(tuple(a["column"]), a["value"], a["text"], a["page"]) for a in body.get("amounts", ()))
+    return PerformanceTable(**{**body, "indicators": indicators, "pages": tuple(body["pages"]), "amounts": amounts})

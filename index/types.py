@@ -74,6 +74,16 @@ class Indicator:
     page: int
 
 
+@dataclass(frozen=True)
+class FormAmount:
+    """A money figure a form prints under a header of its own (年度预算申请 / 按支出性质分 / 项目支出)."""
+
+    column: tuple[str, ...]
+    value: float
+    text: str
+    page: int
+
+
 @dataclass
 class PerformanceTable:
     id: str
@@ -90,6 +100,7 @@ class PerformanceTable:
     indicators: list[Indicator]
     pages: tuple[int, int]
     budget_label: str = "预算数"  # how the form prints the project's money (资金总额, 年度资金总额 …)
+    amounts: tuple[FormAmount, ...] = ()  # the money block of a form that prints one (部门整体 forms)
 
 
 @dataclass
