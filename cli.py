@@ -64,6 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser("eval", help="run the question benchmark; writes result.json and report.md")
     evaluate.add_argument("--out", default="eval/results", help="output folder (default: eval/results)")
     evaluate.add_argument("--only", help="one category")
+    evaluate.add_argument("--set", action="append", dest="sets", help="one question set by name (repeatable; default: all)")
     evaluate.set_defaults(run=_eval, json=False)
     bench = commands.add_parser("bench-ingest", help="ingest pages/s and peak memory against bare pdfplumber")
     bench.add_argument("files", nargs="*", help="files or folders (default: the bundled samples)")
@@ -230,7 +231,8 @@ def _eval(args: argparse.Namespace, settings: Settings) -> int:
     from eval.qa_bench import main as benchmark
 
     data = ["--data", str(args.data)] if args.data else []
-    return benchmark([*data, "--out", args.out, *(["--only", args.only] if args.only else [])])
+    sets = [part for name in args.sets or [] for part in ("--set", name)]
+    return benchmark([*data, "--out", args.out, *(["--only", args.only] if args.only else []), *sets])
 
 
 def _bench_ingest(args: argparse.Namespace, settings: Settings) -> int:
