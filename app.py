@@ -41,6 +41,10 @@ _HIGHLIGHT = "cells to outline: 'x0,top,x1,bottom' boxes (PDF points) or 'row:<l
 class AskRequest(BaseModel):
     question: str = Field(min_length=1, max_length=2000)
     documents: list[str] | None = Field(None, description="document ids, id prefixes or source file names")
+    history: list[str] = Field(
+        default_factory=list, max_length=50,
+        description="the asker's earlier questions, oldest first: a follow-up ('比上年减少了多少？') inherits their subject",
+    )
 
 
 class Message(BaseModel):
@@ -103,7 +107,7 @@ class _Routes:
         self.library = assistant.library
 
     def ask(self, body: AskRequest) -> dict[str, Any]:
-        return self.assistant.ask(body.question, body.documents).to_json()
+        return self.assistant.ask(body.question, body.documents, body.history).to_json()
 
     def documents(self) -> list[dict[str, Any]]:
         return [asdict(d) for d in self.library.documents()]
@@ -141,10 +145,11 @@ class _Routes:
         return Response(png, media_type="image/png")
 
     def chat(self, body: ChatRequest) -> dict[str, Any] | StreamingResponse:
-        question = next((_text(m.content) for m in reversed(body.messages) if m.role == "user"), "")
+        asked = [_text(m.content) for m in body.messages if m.role == "user"]
+        question = asked[-1] if asked else ""
         if not question.strip():
             raise BudgetQAError("the last user message is empty")
-        answer = self.assistant.ask(question)
+        answer = self.assistant.ask(question, history=[q for q in asked[:-1] if q.strip()])
         if body.stream:
             return StreamingResponse(_stream(answer, body.model), media_type="text/event-stream")
         return _completion(answer, body.model)

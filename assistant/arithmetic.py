@@ -18,8 +18,8 @@ def _in_unit(statement: Statement, unit: str) -> float:
 
 def share(part: Statement, whole: Statement) -> Computed | None:
     denominator = _in_unit(whole, part.unit)
-    if denominator == 0:
-        return None
+    if denominator == 0 or part.citation == whole.citation:
+        return None  # a figure is never its own whole
     value = _in_unit(part, part.unit) / denominator * 100
     return Computed(value, "%", 2, f"{_printed(part)} ÷ {_printed(whole)} × 100%", (part, whole))
 

@@ -9,13 +9,15 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
-from assistant import arithmetic, compose, resolve
+from assistant import arithmetic, compose, organisations, resolve
 from assistant.conflicts import conflicts_for
 from assistant.coverage import uncovered
+from assistant.followup import dangling, standalone
 from assistant.knowledge import DocumentView, Knowledge
 from assistant.llm import Drafter, make_drafter
-from assistant.match import Scored, subject_key
+from assistant.match import Scored, subject_key, without_department
 from assistant.narrative import best_sentences
 from assistant.retrieve import Hit, Mode, Retriever
 from assistant.types import Answer, Citation, Computed, Conflict, Evidence, Statement, Status
@@ -25,11 +27,39 @@ from index import Library, Settings
 from index.embeddings import Embedder, get_embedder
 
 EVIDENCE = 8  # chunks returned as evidence with every answer
+_EACH = re.compile(r"分别|各部门|各个部门|每个部门|各单位|哪个|哪一|哪家|each|every|all (?:the )?departments|respectively",
+                   re.IGNORECASE)
+_BY_HOW_MUCH = re.compile(r"多多少|少多少|相差|差多少|by how much|how much more", re.IGNORECASE)
 _PROJECTS = re.compile(  # asks about the projects themselves, not about something inside one
     r"(?:多少|几)个?项目|哪些项目|项目有哪些|列出.{0,6}项目|how many projects|number of projects|which projects|"
     r"what projects|list (?:the |all )?projects",
     re.IGNORECASE,
 )
+
+
+def _named(text: str, views: list[DocumentView]) -> list[DocumentView]:
+    """The documents a question names. The most specific name wins ("普陀区财政局" is not also the
+    普陀区 社会工作部's); names that are not part of one another are all kept ("鹿泉区科技局和财政局")."""
+    said = {v.document.id: max((a for a in v.aliases if a in text), key=len, default="") for v in views}
+    longest = max((len(a) for a in said.values()), default=0)
+    if not longest:
+        return []
+    top = [v for v in views if len(said[v.document.id]) == longest]
+    shared = {a for v in top for a in v.aliases}  # "湖州" names every Huzhou report: not this one in particular
+
+    def own(view: DocumentView) -> bool:
+        name = said[view.document.id]
+        return bool(name) and name not in shared and not any(name in said[t.document.id] for t in top)
+
+    return [v for v in views if v in top or own(v)]
+
+
+def _own(question: Question, view: DocumentView, views: list[DocumentView]) -> Question:
+    """The question as asked of one of several named documents: the others' names are no subject."""
+    for other in views:
+        if other is not view:
+            question = without_department(question, other)
+    return question
 
 
 def _merge(first: list[Hit], then: list[Hit]) -> list[Hit]:
@@ -52,9 +82,14 @@ class Assistant:
         self.retriever = Retriever(self.library, self.embedder)
         self.drafter = drafter if drafter is not None else make_drafter(settings)
 
-    def ask(self, question: str, documents: list[str] | None = None) -> Answer:
+    def ask(self, question: str, documents: list[str] | None = None, history: list[str] | None = None) -> Answer:
+        """Answer one question; ``history`` holds the asker's earlier questions (oldest first), whose
+        subject a follow-up ("比上年减少了多少？") inherits."""
         started = time.perf_counter()
-        parsed = understand(question)
+        if dangling(question, history or []):
+            parsed = understand(question)  # no subject of its own and none to inherit: never a guess
+            return Answer(parsed.text, parsed.language, compose.needs_subject(parsed.language), "not_found")
+        parsed = understand(standalone(question, history or []))
         views, named = self._route(parsed, documents)
         understood = time.perf_counter()
         hits = self.retriever.search(parsed, [v.document.id for v in views], k=EVIDENCE)
@@ -98,19 +133,19 @@ class Assistant:
 
     # -- routing and evidence ---------------------------------------------------------------
     def _route(self, question: Question, documents: list[str] | None) -> tuple[list[DocumentView], bool]:
-        views = self.knowledge.views()
+        views = every = self.knowledge.views()
         if documents:
             wanted = {self.library.store.resolve(ref).id for ref in documents}
             return [v for v in views if v.document.id in wanted], True
-        text = question.search_text
-        said = {v.document.id: max((len(a) for a in v.aliases if a in text), default=0) for v in views}
-        longest = max(said.values(), default=0)
-        named = [v for v in views if longest and said[v.document.id] == longest]  # the most specific name wins
+        named = _named(question.search_text, views)
         if named:
             views = named
+        if organisations.unmatched(question, every):
+            return [], False  # a department or place no ingested document is of: nothing here answers
         if question.years and not question.change:
-            # A question about a year no document covers has no answer here ("2023年的基本支出").
-            views = [v for v in views if v.document.year in question.years]
+            # A document states its own year and the one before (上年); a year no document covers has no answer.
+            views = [v for v in views if v.document.year in question.years or
+                     (v.document.year is not None and v.document.year - 1 in question.years)]
         return views, bool(named)
 
     def _evidence(self, hits: list[Hit]) -> list[Evidence]:
@@ -127,18 +162,54 @@ class Assistant:
                 return listed
         if question.operation in ("explain", "list"):
             return self._quote(question, views, hits)
-        if question.operation in ("share", "difference", "sum", "ratio", "growth") and not question.change:
-            result = self._compute(question, views, named, hits)
+        computing = question.operation in ("share", "difference", "sum", "ratio", "growth") or (
+            question.operation == "compare" and bool(_BY_HOW_MUCH.search(question.text)))
+        if computing and not question.change:
+            result = self._computed(question, views, named, hits)
             if result is not None:
                 return result
-        found = {v.document.id: resolve.best(question, v, hits) for v in views}
+        return self._looked_up(question, views, named, hits)
+
+    def _computed(self, question: Question, views: list[DocumentView], named: bool, hits: list[Hit]) -> Answer | None:
+        """A share, difference or sum is computed or not given: an operand is never the answer.
+        Only a sum of one named thing ("本年收入合计是多少") is a printed total, looked up (None)."""
+        result = self._compute_across(question, views, hits) if named and len(views) > 1 else None
+        result = result or self._compute(question, views, named, hits)
+        if result is not None:
+            return result
+        if question.operation != "sum" or any(len(resolve.pieces(question, v)) > 1 for v in views):
+            return self._candidates(question, views, hits, "compute")
+        return None
+
+    def _looked_up(self, question: Question, views: list[DocumentView], named: bool, hits: list[Hit]) -> Answer:
+        asked = {v.document.id: _own(question, v, views) if named else question for v in views}
+        found = {v.document.id: resolve.best(asked[v.document.id], v, hits) for v in views}
         with_matches = [v for v in views if found[v.document.id] and found[v.document.id][0].subject >= 1.0]
-        if question.operation == "compare" or (not named and len(with_matches) > 1):
+        each = named or bool(_EACH.search(question.text))  # several documents named, or "each/分别": one figure apiece
+        if question.operation == "compare" or (len(with_matches) > 1 and each):
             return self._across(question, with_matches, found)
+        if not named and len(with_matches) > 1:
+            return self._candidates(question, with_matches, hits, "documents")
         best_view = max(views, key=lambda v: found[v.document.id][0].total if found[v.document.id] else -1)
         if not found[best_view.document.id]:
-            return self._not_found(question, views)
+            return self._candidates(question, views, hits, "agree")
         return self._lookup(question, best_view, found[best_view.document.id])
+
+    def _candidates(self, question: Question, views: list[DocumentView], hits: list[Hit], why: str) -> Answer:
+        """Close figures to pick from when none is certain; not found when there are none."""
+        options = [(v, s.statement) for v in views for s in resolve.near(question, v, hits)]
+        options.sort(key=lambda pair: -pair[1].score)
+        options = options[:5]
+        if not options:
+            return self._not_found(question, views)
+        many = len({v.document.id for v, _ in options}) > 1
+        owned = [((v.document.department + ("：" if question.language == "zh" else ": ")) if many else "", s)
+                 for v, s in options]
+        text = compose.candidates(owned, why, question.language)
+        answer = self._finish(question, text, "candidates", None, None, [s for _, s in options], [], [])
+        if answer.status == "candidates":
+            answer.candidates = [s.citation for _, s in options]
+        return answer
 
     def _lookup(self, question: Question, view: DocumentView, ranked: list[Scored]) -> Answer:
         best, conflicts = conflicts_for(view, ranked[0].statement)
@@ -155,6 +226,29 @@ class Assistant:
         if best.kind == "narrative":  # the quoted sentence's other figures are the document's own
             statements += [s for s in view.statements if s.kind == "narrative" and s.citation.text == best.citation.text]
         return self._finish(question, text, status, best, None, statements, [], conflicts)
+
+    def _compute_across(self, question: Question, views: list[DocumentView], hits: list[Hit]) -> Answer | None:
+        """"A和B的X加起来", "A比B的X多多少": each operand is X in its own document, in the order named."""
+        if question.operation not in ("sum", "difference", "compare"):
+            return None
+        order = sorted(views, key=lambda v: min((question.text.find(a) for a in v.aliases if a in question.text), default=99))
+        operands = []
+        for view in order:
+            found = resolve.best(_own(replace(question, operation="lookup"), view, order), view, hits, tables_only=True)
+            if not found:
+                return None
+            operands.append(found[0].statement)
+        if question.operation == "sum":
+            result = arithmetic.total(operands)
+        else:
+            if question.operation == "compare":  # "哪个多，多多少": the larger less the smaller
+                operands.sort(key=lambda s: -(s.value_yuan or s.value))
+            result = arithmetic.difference(operands[0], operands[1])
+        owners = [v.document.department for v in order]
+        text = compose.computed_across(result, owners if question.operation != "compare" else
+                                       [next(v.document.department for v in order if v.document.id == s.citation.document)
+                                        for s in operands], question.operation, question.language)
+        return self._finish(question, text, "computed", None, result, list(result.operands), [result], [])
 
     def _compute(self, question: Question, views: list[DocumentView], named: bool, hits: list[Hit]) -> Answer | None:
         results = [(v, r) for v in views if (r := self._arithmetic(question, v, hits))]
@@ -227,7 +321,7 @@ class Assistant:
             return self._not_found(question, views)
         text = compose.quote(sentences, question.language)
         quoted = [c for _, c in sentences]
-        return self._finish(question, text, "verified", None, None, [], [], [], quoted)
+        return self._finish(question, text, "quoted", None, None, [], [], [], quoted)
 
     # -- corroboration ------------------------------------------------------------------------
     def _also(self, view: DocumentView, best: Statement, ranked: list[Statement]) -> list[Statement]:

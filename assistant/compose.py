@@ -106,6 +106,21 @@ def computed(result: Computed, owner: str, operation: str, language: str) -> str
     return f"{owner}: {name} is {figure(result, 'en')} (computed: {result.formula}). From: {operands_en}."
 
 
+def computed_across(result: Computed, owners: list[str], operation: str, language: str) -> str:
+    """Arithmetic over figures of several documents: each operand with its department."""
+    pairs = list(zip(owners, result.operands, strict=False))
+    if language == "zh":
+        names = {"sum": "合计", "difference": "差额", "compare": "差额"}
+        lead = f"{owners[0]}比{owners[1]}多" if operation == "compare" else "、".join(owners) + names.get(operation, "")
+        operands = "；".join(f"{o}{what(s) or s.subject}{figure(s, 'zh')}（{where(s.citation, 'zh')}）" for o, s in pairs)
+        return f"{lead}{figure(result, 'zh')}（计算：{result.formula}）。依据：{operands}。"
+    lead_en = (f"{owners[0]} has {figure(result, 'en')} more than {owners[1]}" if operation == "compare"
+               else f"{' and '.join(owners)} together: {figure(result, 'en')}" if operation == "sum"
+               else f"{owners[0]} minus {owners[1]}: {figure(result, 'en')}")
+    operands_en = "; ".join(f"{o}: {what(s) or s.subject} {figure(s, 'en')} ({where(s.citation, 'en')})" for o, s in pairs)
+    return f"{lead_en} (computed: {result.formula}). From: {operands_en}."
+
+
 def per_document_computed(rows: list[tuple[str, Computed]], operation: str, language: str) -> str:
     if language == "zh":
         return "；".join(f"{owner}：{figure(r, 'zh')}（{r.formula}）" for owner, r in rows) + "。"
@@ -140,6 +155,36 @@ def per_document(rows: list[tuple[str, Statement]], language: str, winner: str |
     if language == "zh":
         return f"{winner}{'最少' if least else '最多'}。{body}。"
     return f"{winner} has the {'least' if least else 'most'}. {body}."
+
+
+_WHY = {
+    "compute": ("没能找齐计算所需的数字", "the figures to compute it from were not all found"),
+    "documents": ("若干文件都列有此项，问题没有指明是哪份文件", "several documents have it and the question names none"),
+    "agree": ("没有哪个数字与问题所说的年度、单位和口径都相符", "no figure agrees with everything the question names"),
+}
+
+
+def candidates(options: list[tuple[str, Statement]], why: str, language: str) -> str:
+    """Close figures, none certain: each with its owner, label, table and page, for the asker to pick."""
+    zh, en = _WHY[why]
+
+    def option(owner: str, s: Statement, language: str) -> str:
+        if s.kind == "narrative":  # the sentence itself, quoted: its other numbers are the document's words
+            return f"{owner}「{s.citation.text}」（{where(s.citation, language)}）"
+        gap = "" if language == "zh" else " "
+        return f"{owner}{what(s) or s.subject}{gap}{figure(s, language)}（{where(s.citation, language)}）"
+
+    if language == "zh":
+        lines = "；".join(option(owner, s, "zh") for owner, s in options)
+        return f"不能确定哪个数字回答了这个问题：{zh}。最接近的有——{lines}。请选择其一，或把问题说得更具体些。"
+    lines = "; ".join(option(owner, s, "en") for owner, s in options)
+    return f"I cannot be sure which figure answers this: {en}. The closest are — {lines}. Pick one, or ask more precisely."
+
+
+def needs_subject(language: str) -> str:
+    if language == "zh":
+        return f"{NOT_FOUND_ZH}这个问题没有说是哪一项（例如“鹿泉区科技局公务接待费比上年减少了多少？”），请说明所指的项目。"
+    return f"{NOT_FOUND_EN} The question does not say which item it is about; please name it."
 
 
 def not_found(language: str, searched: list[str]) -> str:

@@ -37,7 +37,8 @@ _EN_STOP = {
     "could", "made", "make", "fund", "funds", "money", "what's", "whats", "vs", "versus", "there",
     "here", "has", "have", "had", "official", "largest", "highest", "biggest", "lowest",
     "smallest", "greatest", "maximum", "minimum", "one", "ones", "compared", "decrease",
-    "decreased", "increase", "increased",
+    "decreased", "increase", "increased", "spends", "gets", "get", "receives", "receive", "received", "budgets",
+    "higher", "lower", "greater", "smaller", "bigger",
 }
 
 
@@ -68,6 +69,12 @@ def uncovered(question: Question, statements: list[Statement], view: DocumentVie
     text = _ZH_FILLER.sub(" ", text)
     left = [run for run in _CJK.findall(text) if len(run) >= 2]  # a stray character names nothing
     return "".join(left)
+
+
+def missing_measures(question: Question, statement: Statement, view: DocumentView) -> list[str]:
+    """The measures the question asks for ("预算数") that this figure is not."""
+    implied = "预算数" if view.document.kind == "预算" else "决算数"
+    return _missing_measures(question, " ".join([implied, _names(statement)]))
 
 
 def _missing_measures(question: Question, names: str) -> list[str]:

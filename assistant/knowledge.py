@@ -39,6 +39,7 @@ class DocumentView:
     tables: dict[str, Table]
     findings: list[dict[str, Any]]
     aliases: list[str] = field(default_factory=list)  # ways a question names the department
+    units: list[str] = field(default_factory=list)  # the sub-units its figures are told apart by
 
 
 class Knowledge:
@@ -67,7 +68,13 @@ class Knowledge:
             document, statements, narrative, sections,
             {t.id: t for t in store.tables(document.id)},
             store.findings(document.id), department_aliases(document.department),
+            sorted({s.citation.entity for s in statements if s.citation.entity}),
         )
+
+
+def place_stripped(name: str) -> str:
+    """"湖州市财政项目预算审核中心" → "财政项目预算审核中心": the name without its place."""
+    return _PLACE.sub("", name)
 
 
 def department_aliases(department: str) -> list[str]:

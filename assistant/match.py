@@ -28,6 +28,7 @@ _TOTAL_COLUMNS = {"合计", "本年支出合计", "本年收入合计", "小计"
 FURNITURE = {"收入", "支出", "项目", "金额", "科目名称", "本年", "上年", "预算", "决算", "经费", "资金", "部门", "费用"}
 GENERIC = FURNITURE | set(MEASURES) | _TOTAL_COLUMNS
 _THREE_PUBLIC = ("三公", "因公出国", "公务用车", "公务接待")
+_GRAND_TOTALS = {"合计", "总计", "收入总计", "支出总计", "收支总计"}
 _QUESTION_WORDS = re.compile(
     r"是多少|有多少|多少钱|多少|几何|是什么|什么|哪些|请问|一下|花了|吗|呢|[？?。，,！!\s]|"
     r"\b(how|much|many|what|was|were|is|are|the|of|for|to|in|on|did|does|do|a|an|by|its|their|and|allocated|spent)\b",
@@ -160,6 +161,9 @@ def _kind_score(question: Question, statement: Statement) -> float:
         return 0.0  # tables state this year only; changes are in the narrative
     if any(word in text for word in _THREE_PUBLIC) or any(w in (statement.subject or "") for w in _THREE_PUBLIC):
         return 1.0 if kind == "三公经费" else 0.2
+    if subject_key(statement.subject) in _GRAND_TOTALS and not question.kinds:
+        # "the total budget": a department's total is its 收支总表's, not a project list's 合计
+        return {"收支总表": 1.0, "财政拨款收支总表": 0.6}.get(kind, 0.2)
     if kind == "项目绩效目标表":
         return 0.9
     code = statement.citation.code or ""

@@ -14,6 +14,7 @@ from index.sections import SENTENCE_BREAK
 
 _EXPLAIN_CUES = re.compile(r"原因|主要是|主要为|主要用于|用于|因为|由于|是为了")
 _LIST_TABLES = re.compile(r"单位构成|机构设置|下属单位")
+_UNIT_NAME = re.compile(r"(局|中心|所|站|院|部|委|办|队|馆|会|处|室|校|园|社|厂|场|组|团|台|（本级）|\(本级\))$")
 _LIST_QUESTION = re.compile(r"单位|机构|units?|organi[sz]ations?|subordinate|affiliated", re.IGNORECASE)
 _STOP = {"为什么", "什么", "原因", "哪些", "多少", "主要", "情况", "部门", "用于", "是什么", "为何"}
 MAX_QUOTES = 2
@@ -78,7 +79,9 @@ def unit_rows(views: list[DocumentView]) -> list[tuple[str, Citation]]:
     for view in views:
         for table in view.tables.values():
             if table.kind == "other" and _LIST_TABLES.search(table.title):
-                names = "、".join(row.label for row in table.rows if row.label)
+                # a 单位名称 column is read as each row's unit (Row.entity); other rows name one by label
+                listed = [row.entity or row.label for row in table.rows]
+                names = "、".join(name for name in listed if _UNIT_NAME.search(name))
                 citation = Citation(view.document.id, view.document.title, table.pages[0], table=table.title,
                                     text=names, table_id=table.id)
                 found.append((names, citation))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from assistant.agreement import disagreement, pinned_elsewhere
 from assistant.coverage import uncovered
 from assistant.knowledge import DocumentView
 from assistant.match import Scored, candidates, subject_key
@@ -41,8 +42,26 @@ def ranked(question: Question, view: DocumentView, hits: list[Hit]) -> list[Scor
 
 
 def covered(question: Question, view: DocumentView, scored: list[Scored]) -> list[Scored]:
-    """The shortlist, keeping only figures that answer all the question names (best first)."""
-    return [s for s in scored[:SHORTLIST] if not uncovered(question, [s.statement], view)]
+    """The shortlist, keeping only figures that answer all the question names and agree with
+    what it pins down — organisation, year, side (best first)."""
+    return [
+        s for s in scored[:SHORTLIST]
+        if not uncovered(question, [s.statement], view) and not disagreement(question, s.statement, view)
+    ]
+
+
+def near(question: Question, view: DocumentView, hits: list[Hit], count: int = 5) -> list[Scored]:
+    """The best figures that name the subject but were not sure enough to answer: candidates. A
+    figure of another year or organisation than the one asked is no candidate: it is not close."""
+    seen: set[tuple[str | None, str | None, str | None, int]] = set()
+    found = []
+    for s in ranked(question, view, hits):
+        c = s.statement.citation
+        place = (c.table_id or c.section, c.row or c.text, c.column, c.page)
+        if s.subject >= 1.0 and place not in seen and not pinned_elsewhere(question, s.statement, view):
+            seen.add(place)
+            found.append(s)
+    return found[:count]
 
 
 def best(question: Question, view: DocumentView, hits: list[Hit], tables_only: bool = False) -> list[Scored]:
@@ -81,9 +100,15 @@ def operands(question: Question, view: DocumentView, hits: list[Hit]) -> list[St
     return found
 
 
+_CONTAINER = re.compile(r"^(?P<whole>.+?)(?:里面|当中|之中|[里中])[，,](?P<part>.+)$")
+
+
 def share_operands(question: Question, view: DocumentView, hits: list[Hit]) -> tuple[Statement, Statement] | None:
-    """"A占B的比重": A, and B when named, else the total A is part of."""
+    """"A占B的比重": A, and B when named ("B里，A占多少" too), else the total A is part of."""
     before, _, after = question.text.partition("占")
+    container = _CONTAINER.match(before)
+    if container:
+        before, after = container["part"], container["whole"]
     part_question = replace(understand(before or question.text), operation="lookup")
     scored = best(part_question, view, hits, tables_only=True)
     if not scored:
@@ -95,6 +120,8 @@ def share_operands(question: Question, view: DocumentView, hits: list[Hit]) -> t
         named = [s for s in named if s.statement.ref == part.ref and s.statement.citation != part.citation]
         if named:
             return part, named[0].statement
+        if container:
+            return None  # the whole the question names was not found: never another one
     whole = whole_of(view, part)
     return (part, whole) if whole else None
 

@@ -13,7 +13,10 @@ from typing import Any, Literal
 from index.text import to_yuan
 from index.types import BBox
 
-Status = Literal["verified", "computed", "conflict", "not_found", "unverified"]
+# verified: a cited cell answers what was asked; computed: arithmetic over cited cells; conflict: the
+# document states two figures; quoted: the document's words, no figure asked; candidates: close
+# figures offered to pick from, none certain; unverified: a figure in the text failed its check.
+Status = Literal["verified", "computed", "conflict", "quoted", "candidates", "not_found", "unverified"]
 Operation = Literal["lookup", "sum", "difference", "share", "ratio", "growth", "compare", "count", "list", "explain"]
 
 
@@ -96,6 +99,7 @@ class Answer:
     formula: str | None = None
     citations: list[Citation] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
+    candidates: list[Citation] = field(default_factory=list)  # status "candidates": the figures to pick from
     evidence: list[Evidence] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
 

@@ -25,6 +25,8 @@ BADGES = {  # plain symbols: emoji fonts are rarely installed where disclosures 
     "verified": "✓ verified · 已核实",
     "computed": "∑ computed · 计算得出",
     "conflict": "⚠ conflict · 文件前后不一致",
+    "quoted": "❝ quoted · 原文引用",
+    "candidates": "? candidates · 请选择",
     "unverified": "✗ unverified · 未核实",
     "not_found": "∅ not found · 未找到",
 }
@@ -64,8 +66,9 @@ def _chat_tab(assistant: Assistant) -> None:
             table = gr.HTML(elem_id="cited-table")
 
     def respond(text: str, history: list[dict[str, Any]]) -> Iterator[tuple[Any, ...]]:
+        asked = [str(m["content"]) for m in history if m.get("role") == "user" and isinstance(m.get("content"), str)]
         history = [*history, {"role": "user", "content": text}, {"role": "assistant", "content": ""}]
-        answer = assistant.ask(text)
+        answer = assistant.ask(text, history=asked)
         shown = ""
         for start in range(0, len(answer.answer), 8):  # stream the checked text as it is revealed
             shown = answer.answer[: start + 8]
@@ -74,7 +77,10 @@ def _chat_tab(assistant: Assistant) -> None:
             time.sleep(0.01)
         history[-1] = {"role": "assistant", "content": f"{answer.answer}\n\n**{BADGES[answer.status]}**"}
         choices = [_citation_label(n, c) for n, c in enumerate(answer.citations, start=1)]
-        yield "", history, details_markdown(answer), gr.update(choices=choices, value=None), [asdict(c) for c in answer.citations]
+        # candidates are offered as the choices: picking one opens its cell on its page
+        label = "Candidates — pick one / 候选数字，请选择" if answer.status == "candidates" else "Citations / 出处"
+        yield ("", history, details_markdown(answer), gr.update(choices=choices, value=None, label=label),
+               [asdict(c) for c in answer.citations])
 
     def open_citation(index: int | None, cited: list[dict[str, Any]]) -> tuple[Any, str]:
         if index is None or index >= len(cited):

@@ -20,15 +20,17 @@ MEASURES = [
     "财政资金", "其他资金", "预算数", "决算数", "指标值", "小计", "合计", "总计",
 ]
 _OPERATIONS: list[tuple[Operation, str]] = [
-    ("explain", r"为什么|为何|原因|why\b|reason|用于什么|用途|主要用于|what .* (?:for|used)|干什么|做什么"),
+    ("explain", r"为什么|为何|原因|why\b|reason|用于什么|用途|主要用于|what (?:is|are|was|were) .* used for|"
+                r"what for\b|干什么|做什么"),
     ("growth", r"增长率|增幅|(?:增长|下降|上升|降低|减少|增加)了?百分之|growth rate|grow by what percent|"
                r"percent(?:age)? (?:increase|change|decrease)"),
     ("share", r"占比|比重|占.{0,12}(?:比例|百分之|多少|的?%)|百分之几|share|proportion|percentage of|what percent|what fraction"),
     ("compare", r"哪个部门|哪个单位|哪一个|哪家|最多|最高|最大|最少|最低|比较|对比|which department|which (?:one|unit)|"
+                r"which (?:spends|has|gets|receives|is|budgets|spent|had) (?:more|less|the most|the least|higher|lower)|"
                 r"the most|the largest|the highest|the least|the lowest|compare|across departments|各部门"),
     ("difference", r"相差|差额|差多少|多多少|少多少|高多少|低多少|多出|高出|difference|how much more|how much less|"
                    r"more than|less than|higher than|lower than|exceed"),
-    ("ratio", r"之比|比率|是.{1,12}的几倍|几倍|ratio|times as"),
+    ("ratio", r"之比|比率|是.{1,12}的几倍|几倍|\bratio\b|times as"),
     ("sum", r"之和|加起来|加总|总共|一共|合起来|共计多少|合计(?:是)?多少|combined|together|sum of|add up|in total"),
     ("count", r"多少个|几个|多少项|几项|多少家|几家|how many"),
     ("list", r"哪些|有什么|列出|列举|\blist\b|which (?:units|projects|organi[sz]ations)|what (?:units|projects)"),

@@ -110,7 +110,7 @@ def exact(expected: dict[str, Any], answer: Answer) -> bool:
         return answer.status == "not_found"
     if answer.status == "not_found":
         return False
-    if "quote" in expected:
+    if "quote" in expected:  # quoted or verified: the document's own words are the answer
         return _norm(expected["quote"]) in _norm(answer.answer + " ".join(c.text for c in answer.citations))
     if "values" in expected:
         cited = [c.value for c in answer.citations if c.value is not None]
@@ -202,7 +202,7 @@ def run(assistant: Assistant, questions: list[dict[str, Any]]) -> list[Result]:
     assistant.ask("预热 warm-up")  # model and caches loaded before timing
     for item in questions:
         started = time.perf_counter()
-        answer = assistant.ask(item["question"])
+        answer = assistant.ask(item["question"], history=item.get("history", []))
         latency = (time.perf_counter() - started) * 1000
         expected = item["expect"]
         ok = exact(expected, answer)

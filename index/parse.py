@@ -70,9 +70,13 @@ def parse_blocks(doc_id: str, source: str, pages: int, blocks: list[Block], ocr_
 
 
 def _entity(scope: str, department: str) -> str:
-    """A table's scope line naming another organisation than the document's: a sub-unit's table."""
+    """A table's scope line or a row's unit naming another organisation than the document's own:
+    a sub-unit ("…财政局财政所" too); the department itself or its 本级 is not one."""
     name = key(scope)
-    if not name or not department or "汇总" in name or name in key(department) or key(department) in name:
+    if not name or not department or "汇总" in name:
+        return ""
+    rest = name.replace(key(department), "")
+    if name in key(department) or re.fullmatch(r"[（(]?(本级|机关|本部)?[)）]?", rest):
         return ""
     return scope if ORGANISATION.fullmatch(name) else ""
 

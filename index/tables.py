@@ -176,8 +176,9 @@ def _row(grid_row: list[GridCell], group: _Group, paths: list[tuple[str, ...]]) 
     if _TOTAL.match(entity.replace(" ", "")):
         unit_column, entity = None, ""  # "合计" in the unit column labels the total row
     others = [c for c in group.labels if c != unit_column]
-    # a unit column beside the label (单位名称 | 项目名称) names the row's unit; alone, it is the label too
-    label_parts += [text(c) for c in (others or group.labels) if text(c)]
+    # a unit column beside the label (单位名称 | 项目名称) names the row's unit; alone (or beside
+    # empty ones) it is the label too
+    label_parts += [text(c) for c in others if text(c)] or [text(c) for c in group.labels if text(c)]
     label = " ".join(dict.fromkeys(label_parts))  # a merged cell repeats its text
     if not label and group.seq is not None and _TOTAL.match(text(group.seq).replace(" ", "")):
         label = text(group.seq)  # "合计" printed across the code (部门代码) column

@@ -94,6 +94,20 @@ def test_chat_completions_plain_and_streaming_with_the_openai_client(api):
     assert chunks[-1].choices[0].finish_reason == "stop" and chunks[-1].model_extra["citations"]
 
 
+def test_a_follow_up_reads_the_conversation_in_both_apis(api):
+    # Alone it names nothing and is not guessed at; after the first question it inherits its subject.
+    assert api.post("/v1/ask", json={"question": "它的决算数是多少？"}).json()["status"] == "not_found"
+    answer = api.post("/v1/ask", json={"question": "它的决算数是多少？", "history": ["社会工作部的住房公积金是多少？"]}).json()
+    assert (answer["status"], answer["value"]) == ("verified", 17.70)
+    client = OpenAI(base_url=f"{api.base_url}/v1", api_key="unused")
+    reply = client.chat.completions.create(model="budget-qa", messages=[
+        {"role": "user", "content": "社会工作部的住房公积金是多少？"},
+        {"role": "assistant", "content": "……17.70万元……"},
+        {"role": "user", "content": "它的决算数是多少？"},
+    ])
+    assert reply.model_extra["budget_qa"]["status"] == "verified" and "17.70万元" in reply.choices[0].message.content
+
+
 @pytest.mark.parametrize(
     ("method", "path", "kwargs", "status", "words"),
     [

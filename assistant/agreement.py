@@ -1,0 +1,142 @@
+"""Does a cited figure answer what the question pins down, beyond its subject?
+
+The matcher and the coverage check decide the subject (row, code, project). This module checks
+the rest a figure must agree with before it may be called verified:
+
+- organisation: a sub-unit the question names (a centre, a school) gets that unit's figure; a
+  question naming only the department never gets a unit's;
+- year: a figure of the year asked — "上年/去年/last year" or an earlier year asked as the figure
+  itself (not as a change against it) needs a column or sentence of that year;
+- side: a question about income (收入) is not answered by a spending figure, nor the reverse.
+
+Each returns the reason it disagrees, so a rejected figure can still be offered as a candidate.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.coverage import missing_measures
+from assistant.knowledge import DocumentView, place_stripped
+from assistant.match import GENERIC, label_match, subject_key
+from assistant.types import Statement
+from assistant.understand import Question
+from index.text import key
+
+_PREVIOUS = re.compile(
+    r"(?<![比较与同])上年(?!度?结转)|去年|上一年|上年度|last year|previous year|prior year|a year (?:earlier|before)",
+    re.IGNORECASE,
+)
+_CARRIED = re.compile(r"结转|结余|剩下|剩余|没花完|carr(?:y|ied)[- ]?over|left over", re.IGNORECASE)
+_YEAR_IN_COLUMN = re.compile(r"(20\d{2})\s*年")
+_INCOME, _SPENDING = re.compile(r"收入|income|revenue", re.IGNORECASE), re.compile(r"支出|spend|expenditure", re.IGNORECASE)
+
+
+def disagreement(question: Question, statement: Statement, view: DocumentView) -> str:
+    """Why this figure does not answer the question ("" when nothing it pins down disagrees)."""
+    return (_organisation(question, statement, view) or _year(question, statement, view)
+            or _side(question, statement) or _narrower(question, statement))
+
+
+def pinned_elsewhere(question: Question, statement: Statement, view: DocumentView) -> str:
+    """Disagrees on what the asker pinned outright (the year, the organisation, a measure said in
+    so many words — 预算数 of final accounts that state 决算数): never offered, not even as a candidate."""
+    said = [m for m in missing_measures(question, statement, view) if m in question.text]
+    return _organisation(question, statement, view) or _year(question, statement, view) or " ".join(said)
+
+
+def named_unit(question: Question, view: DocumentView) -> str:
+    """The sub-unit of this document the question names, the most specific one; "" for none."""
+    text = key(question.text)
+    named = [unit for unit in view.units if _names(text, unit)]
+    return max(named, key=lambda unit: len(place_stripped(key(unit))), default="")
+
+
+def _names(text: str, unit: str) -> bool:
+    name = key(unit)
+    core = place_stripped(name)
+    return name in text or (len(core) >= 4 and core in text)
+
+
+def _organisation(question: Question, statement: Statement, view: DocumentView) -> str:
+    unit = named_unit(question, view)
+    own = statement.citation.entity or ""
+    if statement.kind == "narrative":
+        # a sentence belongs to whoever it names; a unit asked for must be named in the figure's clause
+        clause = re.split(r"[，,；;。]", statement.subject)[-1]
+        return "" if not unit or _names(key(clause), unit) else f"not said of {unit}"
+    if unit and key(own) != key(unit):
+        return f"a figure of {own or view.document.department}, not of {unit}"
+    if not unit and own:
+        return f"a figure of the unit {own}, not of the department"
+    return ""
+
+
+def asked_year(question: Question, view: DocumentView) -> int | None:
+    """The year whose figure is asked for, when it is not the document's own year."""
+    year = view.document.year
+    if question.change or year is None or _CARRIED.search(question.text):
+        return None  # "去年剩下结转的钱" asks this year's 上年结转, not last year's figure
+    if _PREVIOUS.search(question.text):
+        return year - 1
+    earlier = [y for y in question.years if y != year]
+    return earlier[0] if earlier and year not in question.years else None
+
+
+def statement_year(statement: Statement, view: DocumentView) -> int | None:
+    """The year a figure is of: its column's ("2025年预算数", "上年执行数"), else the document's."""
+    year = view.document.year
+    place = statement.citation.column or "" if statement.kind != "narrative" else statement.subject[-24:]
+    printed = _YEAR_IN_COLUMN.findall(place)
+    if printed:
+        return int(printed[-1])
+    if year is not None and _PREVIOUS.search(place):
+        return year - 1
+    return year
+
+
+def _year(question: Question, statement: Statement, view: DocumentView) -> str:
+    wanted = asked_year(question, view)
+    if wanted is None:
+        return ""
+    found = statement_year(statement, view)
+    return "" if found == wanted else f"a figure of {found}, not of {wanted}"
+
+
+def _side(question: Question, statement: Statement) -> str:
+    """Income asked, spending cited (or the reverse): a different figure of the same name."""
+    asked = _which_side(question.text)
+    citation = statement.citation
+    if statement.kind == "narrative":
+        # the figure's own clause says what it is; a change ("比上年增加…") is of what the sentence began with
+        own = _which_side(re.split(r"[，,；;]", statement.subject)[-1]) or _which_side(statement.subject)
+        if asked == "income" and not own:
+            return "not said to be income"  # a sentence states income as such; unmarked figures are spending
+    else:
+        own = _which_side(" ".join([statement.row_key.split("|")[0], citation.column or "", citation.row or "",
+                                    statement.kind]))
+    return f"a {own} figure, {asked} asked" if asked and own and asked != own else ""
+
+
+_TOTAL_OR_MEASURE = re.compile(r"合计|小计|总计|预算|决算|金额|20\d\d|上年|本年|其中|年初|年末")
+
+
+def _narrower(question: Question, statement: Statement) -> str:
+    """A column naming an item the question does not ("公务用车购置及运行费" of a 三公 table asked
+    for its 三公经费): a part of what was asked, not the whole."""
+    if statement.kind == "narrative":
+        return ""
+    asked = key(question.search_text)
+    for part in (statement.citation.column or "").split(" / "):
+        name = subject_key(part)
+        if len(name) < 2 or _TOTAL_OR_MEASURE.search(name) or any(g in name for g in GENERIC if len(g) >= 2):
+            continue
+        if name in asked or any(m in name for m in question.measures) or label_match(part, asked) >= 0.9:
+            continue
+        return f"only its {part} part"
+    return ""
+
+
+def _which_side(text: str) -> str:
+    income, spending = bool(_INCOME.search(text)), bool(_SPENDING.search(text))
+    return "income" if income and not spending else "spending" if spending and not income else ""

@@ -1,0 +1,89 @@
+"""Answer what was asked, in the asker's words; call nothing verified that does not answer it.
+
+Each case is one of the failures that opened the issue, over the real bundled documents.
+"""
+
+from __future__ import annotations
+
+
+def test_an_english_question_about_a_project_known_by_what_it_pays_for(assistant):
+    answer = assistant.ask("What is the budget for Luquan Science and Technology Bureau's trading center operations?")
+    assert (answer.status, answer.value, answer.unit, answer.value_yuan) == ("verified", 200.0, "万元", 2_000_000)
+    assert "交易中心运营费" in answer.citations[0].table
+
+
+def test_everyday_english_for_retired_staff(assistant):
+    answer = assistant.ask("How much did the Luquan bureau budget for retired staff?")
+    assert answer.status == "verified" and answer.citations[0].row == "退休费" and answer.value == 239.78
+
+
+def test_a_follow_up_inherits_the_subject_of_the_question_before(assistant):
+    answer = assistant.ask("它比上年减少了多少？", history=["鹿泉区科技局的公务接待费是多少？"])
+    assert (answer.status, answer.value) == ("verified", 0.5)
+    assert "较上年减少0.5万元" in answer.citations[0].text
+    alone = assistant.ask("它比上年减少了多少？")
+    assert alone.status != "verified" or alone.value != 0.5 or "鹿泉" not in alone.answer
+
+
+def test_a_share_is_computed_or_not_given_never_its_operand(assistant):
+    # The share's whole is named ("三公经费里"): when it cannot be found the answer is no operand.
+    answer = assistant.ask("鹿泉区科技局“三公”经费里，公务接待费占多大比例？")
+    assert answer.status in ("computed", "candidates", "not_found")
+    if answer.status == "computed":
+        assert answer.unit == "%" and answer.value < 100
+    assert not (answer.status == "verified" and answer.unit != "%")
+
+
+def test_two_documents_summed_each_operand_from_its_own(assistant):
+    answer = assistant.ask("鹿泉区科技局和财政局的住房公积金加起来是多少？")
+    assert (answer.status, round(answer.value, 2)) == ("computed", 260.32)
+    assert answer.formula == "73.13 + 187.19"
+    assert {c.document_title.split()[0][:6] for c in answer.citations} == {"石家庄市鹿泉", "上海市普陀区"}
+
+
+def test_two_documents_compared_by_how_much(assistant):
+    for question in ("财政局和社会工作部哪个的住房公积金多，多多少？",
+                     "Which spends more on housing provident fund, the finance bureau or the social work department, "
+                     "and by how much?"):
+        answer = assistant.ask(question)
+        assert (answer.status, round(answer.value, 2), answer.formula) == ("computed", 169.49, "187.19 − 17.70"), question
+
+
+def test_two_named_documents_asked_one_figure_get_one_apiece(assistant):
+    answer = assistant.ask("财政局和社会工作部的住房公积金是多少？")
+    assert answer.status == "verified" and {c.value for c in answer.citations} >= {187.19, 17.70}
+
+
+def test_a_department_not_ingested_is_not_found_not_another_ones_figure(assistant):
+    for question in ("北京市财政局的住房公积金是多少？", "What did the Shenzhen Audit Bureau spend on housing provident fund?"):
+        assert assistant.ask(question).status == "not_found", question
+
+
+def test_a_year_the_document_does_not_state_is_not_answered_with_its_own(assistant):
+    answer = assistant.ask("社会工作部2023年的基本支出是多少？")
+    assert answer.status == "not_found" and answer.value is None
+
+
+def test_close_figures_are_offered_as_candidates_with_their_cells(assistant):
+    # Named in no document: several departments print it, the question names none.
+    answer = assistant.ask("住房公积金是多少？")
+    assert answer.status == "candidates" and answer.value is None
+    assert 2 <= len(answer.candidates) <= 5
+    assert all(c.value is not None and c.page and (c.table or c.section) for c in answer.candidates)
+    assert {c.value for c in answer.candidates} >= {73.13, 187.19}
+    data = answer.to_json()
+    assert data["status"] == "candidates" and data["candidates"][0]["value"] is not None
+
+
+def test_why_questions_quote_and_say_so(assistant):
+    answer = assistant.ask("鹿泉区科技局公务接待费为什么减少？")
+    assert answer.status == "quoted" and answer.value is None and answer.citations
+
+
+def test_every_money_answer_carries_its_unit_and_yuan(assistant):
+    questions = ("企业奖补安排了多少资金？", "财政局的住房公积金是多少？",
+                 "How much did the Luquan bureau budget for retired staff?")
+    for question in questions:
+        answer = assistant.ask(question)
+        assert answer.status == "verified" and answer.unit == "万元", question
+        assert answer.value_yuan is not None and abs(answer.value_yuan - answer.value * 1e4) < 1e-6
