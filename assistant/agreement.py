@@ -83,6 +83,11 @@ def asked_year(question: Question, view: DocumentView) -> int | None:
     return earlier[0] if earlier and year not in question.years else None
 
 
+def previous_year_words(text: str) -> str:
+    """The question without its "上年 / 去年 / (2025年)": the same thing asked of this year."""
+    return _PREVIOUS.sub("", re.sub(r"[（(]?20\d{2}\s*年?[)）]?", "", text))
+
+
 def statement_year(statement: Statement, view: DocumentView) -> int | None:
     """The year a figure is of: its column's ("2025年预算数", "上年执行数"), else the document's."""
     year = view.document.year
@@ -123,15 +128,21 @@ _TOTAL_OR_MEASURE = re.compile(r"合计|小计|总计|预算|决算|金额|20\d\
 
 def _narrower(question: Question, statement: Statement) -> str:
     """A column naming an item the question does not ("公务用车购置及运行费" of a 三公 table asked
-    for its 三公经费): a part of what was asked, not the whole."""
+    for its 三公经费): a part of what was asked, not the whole. Groups above a part the question
+    names are no narrowing ("公务用车购置及运行费 / 公务用车运行维护费" asked for the latter)."""
     if statement.kind == "narrative":
         return ""
     asked = key(question.search_text)
-    for part in (statement.citation.column or "").split(" / "):
+    parts = [p for p in (statement.citation.column or "").split(" / ") if p]
+
+    def named(part: str) -> bool:
+        name = subject_key(part)
+        return name in asked or any(m in name for m in question.measures) or label_match(part, asked) >= 0.9
+
+    deepest = max((i for i, part in enumerate(parts) if named(part)), default=-1)
+    for part in parts[deepest + 1 :]:
         name = subject_key(part)
         if len(name) < 2 or _TOTAL_OR_MEASURE.search(name) or any(g in name for g in GENERIC if len(g) >= 2):
-            continue
-        if name in asked or any(m in name for m in question.measures) or label_match(part, asked) >= 0.9:
             continue
         return f"only its {part} part"
     return ""

@@ -19,6 +19,7 @@ from assistant.knowledge import DocumentView, Knowledge
 from assistant.llm import Drafter, make_drafter
 from assistant.match import Scored, subject_key, without_department
 from assistant.narrative import best_sentences
+from assistant.prior import previous_year
 from assistant.retrieve import Hit, Mode, Retriever
 from assistant.types import Answer, Citation, Computed, Conflict, Evidence, Statement, Status
 from assistant.understand import Question, understand
@@ -192,6 +193,11 @@ class Assistant:
             return self._candidates(question, with_matches, hits, "documents")
         best_view = max(views, key=lambda v: found[v.document.id][0].total if found[v.document.id] else -1)
         if not found[best_view.document.id]:
+            derived = next(((v, r) for v in views if (r := previous_year(question, v, hits))), None)
+            if derived is not None:  # last year's figure, from this year's and the change stated beside it
+                view, result = derived
+                text = compose.computed(result, self._owner(view, question.language), "previous", question.language)
+                return self._finish(question, text, "computed", None, result, list(result.operands), [result], [])
             return self._candidates(question, views, hits, "agree")
         return self._lookup(question, best_view, found[best_view.document.id])
 

@@ -97,10 +97,11 @@ def conflict(statement: Statement, conflicts: list[Conflict], owner: str, langua
 def computed(result: Computed, owner: str, operation: str, language: str) -> str:
     operands = "；".join(f"{what(s) or s.subject}{figure(s, language)}（{where(s.citation, language)}）" for s in result.operands)
     if language == "zh":
-        names = {"share": "占比", "difference": "差额", "sum": "合计", "ratio": "倍数", "growth": "增长率"}
+        names = {"share": "占比", "difference": "差额", "sum": "合计", "ratio": "倍数", "growth": "增长率",
+                 "previous": "上年数（由本年数与比上年增减数推算）"}
         return f"{owner}{names.get(operation, '计算结果')}为{figure(result, 'zh')}（计算：{result.formula}）。依据：{operands}。"
     names_en = {"share": "the share", "difference": "the difference", "sum": "the total", "ratio": "the ratio",
-                "growth": "the growth rate"}
+                "growth": "the growth rate", "previous": "last year's figure (this year's less the stated change)"}
     operands_en = "; ".join(f"{what(s) or s.subject} {figure(s, 'en')} ({where(s.citation, 'en')})" for s in result.operands)
     name = names_en.get(operation, "the result")
     return f"{owner}: {name} is {figure(result, 'en')} (computed: {result.formula}). From: {operands_en}."

@@ -74,17 +74,27 @@ def _score(question: Question, words: list[str], window: str, heading: str) -> f
 
 
 def unit_rows(views: list[DocumentView]) -> list[tuple[str, Citation]]:
-    """The units a department consists of, from its 单位构成 / 机构设置 table."""
+    """The units a department consists of, from its 单位构成 / 机构设置 table, or from the section of
+    that name when the list is printed as text ("…的单位包括：序号 单位名称 备注 1 …")."""
     found = []
     for view in views:
+        listed = []
         for table in view.tables.values():
             if table.kind == "other" and _LIST_TABLES.search(table.title):
                 # a 单位名称 column is read as each row's unit (Row.entity); other rows name one by label
-                listed = [row.entity or row.label for row in table.rows]
-                names = "、".join(name for name in listed if _UNIT_NAME.search(name))
-                citation = Citation(view.document.id, view.document.title, table.pages[0], table=table.title,
-                                    text=names, table_id=table.id)
-                found.append((names, citation))
+                names = "、".join(n for n in (row.entity or row.label for row in table.rows) if _UNIT_NAME.search(n))
+                listed.append((names, Citation(view.document.id, view.document.title, table.pages[0],
+                                               table=table.title, text=names, table_id=table.id)))
+        for section in [] if listed else view.sections:
+            if _LIST_TABLES.search(section.heading) and "包括" in section.text:
+                tail = section.text.rsplit("包括", 1)[1]
+                names = "、".join(dict.fromkeys(
+                    n for n in re.split(r"[\s、，,;；：:]+|\d+", tail) if len(n) >= 4 and _UNIT_NAME.search(n)))
+                if names:
+                    section_path = " > ".join(section.path) or section.heading
+                    listed.append((names, Citation(view.document.id, view.document.title, section.pages[0],
+                                                   section=section_path, text=names)))
+        found += listed
     return found
 
 

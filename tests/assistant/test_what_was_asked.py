@@ -87,3 +87,16 @@ def test_every_money_answer_carries_its_unit_and_yuan(assistant):
         answer = assistant.ask(question)
         assert answer.status == "verified" and answer.unit == "万元", question
         assert answer.value_yuan is not None and abs(answer.value_yuan - answer.value * 1e4) < 1e-6
+
+
+def test_last_years_figure_is_derived_from_this_years_and_the_stated_change(assistant):
+    # "2024年我部门安排公务接待费0万元，较上年减少0.5万元": last year's is 0 + 0.5, shown as arithmetic.
+    for question in ("鹿泉区科技局上年的公务接待费是多少？", "鹿泉区科技局2023年的公务接待费是多少？"):
+        answer = assistant.ask(question)
+        assert (answer.status, answer.value, answer.formula) == ("computed", 0.5, "0 + 0.5"), question
+        assert all(c.page == 25 for c in answer.citations)
+
+
+def test_units_listed_as_text_under_their_heading(assistant):
+    answer = assistant.ask("社会工作部的决算单位构成包括哪些单位？")
+    assert answer.status == "quoted" and "上海市普陀区社会工作发展服务中心" in answer.answer
