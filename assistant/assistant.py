@@ -39,20 +39,27 @@ _PROJECTS = re.compile(  # asks about the projects themselves, not about somethi
 
 
 def _named(text: str, views: list[DocumentView]) -> list[DocumentView]:
-    """The documents a question names. The most specific name wins ("普陀区财政局" is not also the
-    普陀区 社会工作部's); names that are not part of one another are all kept ("鹿泉区科技局和财政局")."""
-    said = {v.document.id: max((a for a in v.aliases if a in text), key=len, default="") for v in views}
-    longest = max((len(a) for a in said.values()), default=0)
-    if not longest:
+    """The documents a question names. The most specific naming wins: place and department
+    together ("湖州交通局") over the department alone (every city's 交通运输局), "普陀区财政局" over
+    普陀区 alone; names that are not part of one another are all kept ("鹿泉区科技局和财政局")."""
+    said = {v.document.id: _maximal([a for a in v.aliases if a in text]) for v in views}
+    score = {d: sum(len(a) for a in names) for d, names in said.items()}
+    best = max(score.values(), default=0)
+    if not best:
         return []
-    top = [v for v in views if len(said[v.document.id]) == longest]
-    shared = {a for v in top for a in v.aliases}  # "湖州" names every Huzhou report: not this one in particular
+    top = [v for v in views if score[v.document.id] == best]
+    shared = {a for v in top for a in v.aliases}  # "湖州" names every Huzhou report: not one in particular
+    covered = [a for v in top for a in said[v.document.id]]
 
     def own(view: DocumentView) -> bool:
-        name = said[view.document.id]
-        return bool(name) and name not in shared and not any(name in said[t.document.id] for t in top)
+        return any(a not in shared and not any(a in c for c in covered) for a in said[view.document.id])
 
     return [v for v in views if v in top or own(v)]
+
+
+def _maximal(names: list[str]) -> list[str]:
+    """Names not inside another of the list: "湖州市财政局" keeps it, drops "财政局" and "湖州"."""
+    return [n for n in names if not any(n != other and n in other for other in names)]
 
 
 def _own(question: Question, view: DocumentView, views: list[DocumentView]) -> Question:

@@ -30,8 +30,8 @@ def unmatched(question: Question, views: list[DocumentView]) -> list[str]:
         place = next((p for p, p_at in named if p.type != "department" and _just_before(text, p, p_at, at)), None)
         if not any(owns(o, department) and (place is None or owns(o, place)) for o in owners):
             missing.append(department.chinese)
-    if not departments:
-        missing = [p.chinese for p, _ in named if not any(owns(o, p) for o in owners)]
+    # a place no report is of ("鹿泉区…" with no Luquan report) has nothing here, whatever follows it
+    missing += [p.chinese for p, _ in named if p.type != "department" and not any(owns(o, p) for o in owners)]
     return missing
 
 
