@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field
 
 from assistant import Answer, Assistant
 from assistant.jobs import FileTooLarge, Jobs
-from assistant.ui import build_ui
+from assistant.ui import CSS, build_ui
 from index import BudgetQAError, ConfigError, IngestError, Library, NotFound, Settings, UnsupportedDocument
 from index.pages import Highlight, render_page
 
@@ -76,7 +76,7 @@ def build_app(settings: Settings | None = None, library: Library | None = None, 
         return {"status": "ok", "documents": len(library.documents())}
 
     api.include_router(_v1(settings, assistant, jobs))
-    return gr.mount_gradio_app(api, build_ui(assistant, jobs), path="/", footer_links=[])
+    return gr.mount_gradio_app(api, build_ui(assistant, jobs), path="/", footer_links=[], css=CSS)
 
 
 def _v1(settings: Settings, assistant: Assistant, jobs: Jobs) -> APIRouter:

@@ -18,7 +18,7 @@ import re
 
 from assistant.coverage import missing_measures
 from assistant.knowledge import DocumentView, place_stripped
-from assistant.match import GENERIC, label_match, subject_key
+from assistant.match import FURNITURE, GENERIC, label_match, subject_key
 from assistant.types import Statement
 from assistant.understand import Question
 from index.text import key
@@ -28,6 +28,8 @@ _PREVIOUS = re.compile(
     re.IGNORECASE,
 )
 _CARRIED = re.compile(r"结转|结余|剩下|剩余|没花完|carr(?:y|ied)[- ]?over|left over", re.IGNORECASE)
+_AS_OF = re.compile(r"截至\s*(20\d{2})\s*年|(20\d{2})\s*年\s*(?:末|底|12\s*月\s*31\s*日)")
+_YEAR_OF_MEASURE = re.compile(r"(20\d{2})\s*年\s*(?:的)?(?:预算数|决算数|执行数|预算执行数)")
 _YEAR_IN_COLUMN = re.compile(r"(20\d{2})\s*年")
 _INCOME, _SPENDING = re.compile(r"收入|income|revenue", re.IGNORECASE), re.compile(r"支出|spend|expenditure", re.IGNORECASE)
 
@@ -35,7 +37,7 @@ _INCOME, _SPENDING = re.compile(r"收入|income|revenue", re.IGNORECASE), re.com
 def disagreement(question: Question, statement: Statement, view: DocumentView) -> str:
     """Why this figure does not answer the question ("" when nothing it pins down disagrees)."""
     return (_organisation(question, statement, view) or _year(question, statement, view)
-            or _side(question, statement) or _narrower(question, statement))
+            or _side(question, statement) or _narrower(question, statement, view))
 
 
 def pinned_elsewhere(question: Question, statement: Statement, view: DocumentView) -> str:
@@ -79,6 +81,9 @@ def asked_year(question: Question, view: DocumentView) -> int | None:
         return None  # "去年剩下结转的钱" asks this year's 上年结转, not last year's figure
     if _PREVIOUS.search(question.text):
         return year - 1
+    measured = [int(y) for y in _YEAR_OF_MEASURE.findall(question.text)]  # "2026年…表中，2025年预算数"
+    if measured and measured[-1] != year:
+        return measured[-1]
     earlier = [y for y in question.years if y != year]
     return earlier[0] if earlier and year not in question.years else None
 
@@ -91,6 +96,10 @@ def previous_year_words(text: str) -> str:
 def statement_year(statement: Statement, view: DocumentView) -> int | None:
     """The year a figure is of: its column's ("2025年预算数", "上年执行数"), else the document's."""
     year = view.document.year
+    if statement.kind == "narrative":
+        dated = _AS_OF.search(statement.subject)  # "截至2025年12月31日…共有车辆171辆": a stock at that date
+        if dated:
+            return int(dated.group(1) or dated.group(2))
     place = statement.citation.column or "" if statement.kind != "narrative" else statement.subject[-24:]
     printed = _YEAR_IN_COLUMN.findall(place)
     if printed:
@@ -123,10 +132,12 @@ def _side(question: Question, statement: Statement) -> str:
     return f"a {own} figure, {asked} asked" if asked and own and asked != own else ""
 
 
+_SPENDING_PARTS = {"基本支出", "项目支出", "人员经费", "公用经费"}  # parts of a total, though measures
+_FURNITURE_WORDS = re.compile("|".join(sorted(FURNITURE, key=len, reverse=True)))
 _TOTAL_OR_MEASURE = re.compile(r"合计|小计|总计|预算|决算|金额|20\d\d|上年|本年|其中|年初|年末")
 
 
-def _narrower(question: Question, statement: Statement) -> str:
+def _narrower(question: Question, statement: Statement, view: DocumentView) -> str:
     """A column naming an item the question does not ("公务用车购置及运行费" of a 三公 table asked
     for its 三公经费): a part of what was asked, not the whole. Groups above a part the question
     names are no narrowing ("公务用车购置及运行费 / 公务用车运行维护费" asked for the latter)."""
@@ -140,10 +151,13 @@ def _narrower(question: Question, statement: Statement) -> str:
         return name in asked or any(m in name for m in question.measures) or label_match(part, asked) >= 0.9
 
     deepest = max((i for i, part in enumerate(parts) if named(part)), default=-1)
-    for part in parts[deepest + 1 :]:
-        name = subject_key(part)
-        if len(name) < 2 or _TOTAL_OR_MEASURE.search(name) or any(g in name for g in GENERIC if len(g) >= 2):
-            continue
+    for index in range(deepest + 1, len(parts)):
+        part, name = parts[index], subject_key(parts[index])
+        if (name in GENERIC and name not in _SPENDING_PARTS) or _TOTAL_OR_MEASURE.search(name) \
+                or len(_FURNITURE_WORDS.sub("", name)) < 2:
+            continue  # a total, the measure itself (指标值), or a group word ("本年支出"): no narrowing
+        if statement.value in view.row_totals.get((statement.ref, statement.row_key, tuple(parts[:index])), ()):
+            continue  # the part is all of its group here (工资福利支出: all of it 人员经费)
         return f"only its {part} part"
     return ""
 

@@ -21,6 +21,8 @@ def share(part: Statement, whole: Statement) -> Computed | None:
     if denominator == 0 or part.citation == whole.citation:
         return None  # a figure is never its own whole
     value = _in_unit(part, part.unit) / denominator * 100
+    if not 0 <= value <= 100 + 1e-9:
+        return None  # a part larger than its whole (or of another sign) is no part of it
     return Computed(value, "%", 2, f"{_printed(part)} ÷ {_printed(whole)} × 100%", (part, whole))
 
 

@@ -12,11 +12,13 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from assistant import arithmetic, compose, organisations, resolve
+from assistant.agreement import disagreement
+from assistant.choose import Chooser, OpenAICompatibleChooser
 from assistant.conflicts import conflicts_for
 from assistant.coverage import uncovered
 from assistant.followup import dangling, standalone
 from assistant.knowledge import DocumentView, Knowledge
-from assistant.llm import Drafter, make_drafter
+from assistant.llm import Drafter, OpenAICompatibleDrafter, chat_model
 from assistant.match import Scored, subject_key, without_department
 from assistant.narrative import best_sentences
 from assistant.prior import previous_year
@@ -82,13 +84,16 @@ class Assistant:
         library: Library | None = None,
         embedder: Embedder | None = None,
         drafter: Drafter | None = None,
+        chooser: Chooser | None = None,
     ) -> None:
         self.settings = settings
         self.embedder = embedder or get_embedder(settings)
         self.library = library or Library(settings, embedder=self.embedder)
         self.knowledge = Knowledge(self.library)
         self.retriever = Retriever(self.library, self.embedder)
-        self.drafter = drafter if drafter is not None else make_drafter(settings)
+        llm = chat_model(settings) if drafter is None or chooser is None else None
+        self.drafter = drafter if drafter is not None else OpenAICompatibleDrafter(llm) if llm is not None else None
+        self.chooser = chooser if chooser is not None else OpenAICompatibleChooser(llm) if llm is not None else None
 
     def ask(self, question: str, documents: list[str] | None = None, history: list[str] | None = None) -> Answer:
         """Answer one question; ``history`` holds the asker's earlier questions (oldest first), whose
@@ -215,6 +220,9 @@ class Assistant:
         options = options[:5]
         if not options:
             return self._not_found(question, views)
+        chosen = self._chosen(question, options) if why == "agree" else None
+        if chosen is not None:
+            return chosen
         many = len({v.document.id for v, _ in options}) > 1
         owned = [((v.document.department + ("：" if question.language == "zh" else ": ")) if many else "", s)
                  for v, s in options]
@@ -222,6 +230,22 @@ class Assistant:
         answer = self._finish(question, text, "candidates", None, None, [s for _, s in options], [], [])
         if answer.status == "candidates":
             answer.candidates = [s.citation for _, s in options]
+        return answer
+
+    def _chosen(self, question: Question, options: list[tuple[DocumentView, Statement]]) -> Answer | None:
+        """The candidate a configured LLM picks, when it agrees with all the question pins down;
+        within one document only (which document is meant is never the model's guess)."""
+        if self.chooser is None or len({v.document.id for v, _ in options}) > 1:
+            return None
+        index = self.chooser.choose(question.text, [s for _, s in options])
+        if index is None:
+            return None
+        view, statement = options[index]
+        if disagreement(question, statement, view):
+            return None
+        answer = self._lookup(question, view, [Scored(statement, 1.0, 1.0, 1.0, 0.0)])
+        answer.answer += compose.picked_by_model(question.language)
+        answer.picked_by = "model"
         return answer
 
     def _lookup(self, question: Question, view: DocumentView, ranked: list[Scored]) -> Answer:

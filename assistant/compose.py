@@ -182,6 +182,12 @@ def candidates(options: list[tuple[str, Statement]], why: str, language: str) ->
     return f"I cannot be sure which figure answers this: {en}. The closest are — {lines}. Pick one, or ask more precisely."
 
 
+def picked_by_model(language: str) -> str:
+    if language == "zh":
+        return "（语言模型从最接近的候选中选定了这一项；数字取自所引单元格。）"
+    return " (A language model picked this item among the closest candidates; the figure is the cited cell's.)"
+
+
 def needs_subject(language: str) -> str:
     if language == "zh":
         return f"{NOT_FOUND_ZH}这个问题没有说是哪一项（例如“鹿泉区科技局公务接待费比上年减少了多少？”），请说明所指的项目。"

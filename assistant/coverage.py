@@ -8,15 +8,17 @@ assistant says it did not find one instead of answering something near.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
-from assistant.glossary import expand
+from assistant.glossary import expand, folded
 from assistant.knowledge import DocumentView
-from assistant.match import subject_key
+from assistant.match import inside_row_name, item_stem, subject_key
 from assistant.types import Statement
 from assistant.understand import MEASURES, Question
 
 # Words a question uses around its subject; never a subject themselves.
 _ZH_FILLER = re.compile(
+    r"(?:几|多少)(?:辆|台|个|家|人次|人|次|项|类|套|支|平方米|平米)|下属|所属|直属|"
     r"是多少|有多少|多少钱|多少|几何|是什么|什么|哪些|请问|一下|安排了?|花了?|用了?|共|一共|总共|合计|加起来|之和|"
     r"分别|各部门|各个部门|三个部门|部门|单位|本部门|我部门|年度|今年|本年|预算|决算|支出|收入|资金|金额|经费|费用|开支|"
     r"开销|钱|元|万元|亿元|指标值?|目标值?|计划|数量|的|了|吗|呢|是|为|有|在|中|其中|项目|情况|给|交|缴|发|今年|"
@@ -38,7 +40,10 @@ _EN_STOP = {
     "here", "has", "have", "had", "official", "largest", "highest", "biggest", "lowest",
     "smallest", "greatest", "maximum", "minimum", "one", "ones", "compared", "decrease",
     "decreased", "increase", "increased", "spends", "gets", "get", "receives", "receive", "received", "budgets",
-    "higher", "lower", "greater", "smaller", "bigger",
+    "higher", "lower", "greater", "smaller", "bigger", "own", "owns", "owned", "hold", "holds", "held", "unit",
+    "according", "table", "tables", "shown", "stated", "listed", "printed", "reported", "document", "report",
+    "notes", "explanatory", "overall", "funding", "funded",
+    "units", "including", "together",
 }
 
 
@@ -48,16 +53,17 @@ def uncovered(question: Question, statements: list[Statement], view: DocumentVie
     # Every figure of a budget is a 预算数; of final accounts, a 决算数 unless a column says otherwise.
     implied = "预算数" if view.document.kind == "预算" else "决算数"
     names = " ".join([implied, *(_names(s) for s in statements)])
-    missing = _missing_measures(question, names)
+    missing = _missing_measures(_own_measures(question, statements), names)
     if missing:
         return " ".join(missing)
     places = " ".join([department, *aliases])
-    text = question.text if question.language == "zh" else question.text.lower()
+    text = question.text if question.language == "zh" else folded(question.text)
     for alias in sorted([department, *aliases], key=len, reverse=True):
         text = text.replace(alias, " ")
     expansion = expand(text)
     for alias, terms in ((entry.alias, entry.terms) for entry in expansion.entries):
-        named = any(term in names or term in aliases or _names_department(term, places) for term in terms)
+        named = any(term in names or term in aliases or _names_department(term, places)
+                    or (item_stem(term) != term and item_stem(term) in names) for term in terms)
         if alias in names or named or not any(_CJK.search(t) for t in terms):
             text = re.sub(rf"(?<![a-z]){re.escape(alias)}(?![a-z])", " ", text)
     if question.language == "en":
@@ -71,10 +77,30 @@ def uncovered(question: Question, statements: list[Statement], view: DocumentVie
     return "".join(left)
 
 
+def names_something(text: str, view: DocumentView) -> bool:
+    """Does this piece of a question name a thing, beyond the department, years and question words?
+    ("湖州市水利局和下属单位…": the first piece names only the department)."""
+    for alias in sorted([view.document.department, *view.aliases], key=len, reverse=True):
+        text = text.replace(alias, " ")
+    if any(m in text for m in MEASURES if m not in ("合计", "总计", "小计")) or expand(text).terms:
+        return True  # "公用经费": a measure or a word of the vocabulary, before filler could cut it up
+    text = _ZH_FILLER.sub(" ", re.sub(r"20\d{2}\s*年?|\d+|截至|年底|年末", " ", text))
+    english = [w for w in re.findall(r"[a-z][a-z'&-]+", text.lower()) if w not in _EN_STOP and len(w) > 2]
+    return bool(english) or any(len(run) >= 2 for run in _CJK.findall(text))
+
+
 def missing_measures(question: Question, statement: Statement, view: DocumentView) -> list[str]:
     """The measures the question asks for ("预算数") that this figure is not."""
     implied = "预算数" if view.document.kind == "预算" else "决算数"
-    return _missing_measures(question, " ".join([implied, _names(statement)]))
+    return _missing_measures(_own_measures(question, [statement]), " ".join([implied, _names(statement)]))
+
+
+def _own_measures(question: Question, statements: list[Statement]) -> Question:
+    """The measures the question asks of these figures: not "项目支出" of "科技重大项目支出", where
+    it is the row's own name and a 支出."""
+    kept = [m for m in question.measures
+            if not any(inside_row_name(m, s.citation.row or "", question.text) for s in statements)]
+    return question if kept == question.measures else replace(question, measures=kept)
 
 
 def _missing_measures(question: Question, names: str) -> list[str]:
@@ -100,7 +126,7 @@ def _names_department(term: str, places: str) -> bool:
 def _names(statement: Statement) -> str:
     c = statement.citation
     parts = [statement.subject, statement.context, c.row or "", c.column or "", c.table or "", c.section or "",
-             subject_key(c.table or "")]
+             subject_key(c.table or ""), statement.kind]  # the kind: "收支总表" names 部门收支总体情况表
     if statement.kind == "narrative":
         parts.append(c.text)
     return " ".join(parts)

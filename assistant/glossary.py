@@ -1,6 +1,7 @@
 """The terminology resource: English and everyday Chinese words → the documents' vocabulary.
 
-Three files feed it: ``data/glossary.tsv`` (alias, then document terms separated by "|"),
+Four files feed it: ``data/glossary.tsv`` (alias, then document terms separated by "|"),
+``data/everyday.tsv`` (everyday Chinese and English wordings of budget items, the same format),
 ``data/subjects.tsv`` (the national classification of government expenditure: every 类/款/项
 and economic class with its English name and everyday wordings) and ``data/names.tsv``
 (departments, provinces, cities and districts with their English names and short forms).
@@ -18,6 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 
 GLOSSARY_FILE = Path(__file__).parent / "data" / "glossary.tsv"
+EVERYDAY_FILE = Path(__file__).parent / "data" / "everyday.tsv"
 SUBJECTS_FILE = Path(__file__).parent / "data" / "subjects.tsv"
 NAMES_FILE = Path(__file__).parent / "data" / "names.tsv"
 
@@ -48,9 +50,15 @@ class Name:
 
 @lru_cache(maxsize=2)
 def load(path: Path = GLOSSARY_FILE) -> tuple[Entry, ...]:
+    organisations = {n.chinese for n in names()}
     entries: dict[str, Entry] = {}
-    for alias, terms in [*_glossary(path), *_name_entries(), *_subjects()]:
-        entries.setdefault(alias, Entry(alias, terms))  # the first file to name an alias wins
+    for alias, terms in [*_glossary(path), *_glossary(EVERYDAY_FILE), *_name_entries(), *_subjects()]:
+        alias = folded(alias)  # "carry-over" is matched as questions are read: "carry over"
+        first = entries.setdefault(alias, Entry(alias, terms))  # the first file to name an alias wins…
+        if first.terms != terms and set(first.terms + terms) <= organisations:
+            # …but a name several departments answer to ("Water Resources Bureau": 水利局, 水务局)
+            # names them all: which one is meant is the documents' and the place's to say
+            entries[alias] = Entry(alias, tuple(dict.fromkeys(first.terms + terms)))
     return tuple(sorted(entries.values(), key=lambda e: -len(e.alias)))
 
 
@@ -105,8 +113,13 @@ def _lines(path: Path) -> list[tuple[int, str]]:
             if line.strip() and not line.startswith("#")]
 
 
+def folded(text: str) -> str:
+    """Lower case, and "general-public-budget" read as "general public budget" (same length)."""
+    return re.sub(r"(?<=[a-z])-(?=[a-z])", " ", text.lower())
+
+
 def expand(question: str) -> Expansion:
-    text = question.lower()
+    text = folded(question)
     aliases, terms, alias_index, term_index = _vocabulary()
     found: list[tuple[int, Entry]] = []
     taken = [False] * len(text)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from assistant.types import Citation, Statement
@@ -18,6 +19,7 @@ from index.store import COLUMN_SEPARATOR
 from index.text import decimals
 from index.types import NarrativeFact
 
+_TOTAL_LEAVES = {"合计", "小计", "总计"}
 _PLACE = re.compile(r"^(中共)?([\u4e00-\u9fff]{2,4}?(省|自治区|市|区|县|州|旗))+(委)?")
 
 
@@ -40,6 +42,17 @@ class DocumentView:
     findings: list[dict[str, Any]]
     aliases: list[str] = field(default_factory=list)  # ways a question names the department
     units: list[str] = field(default_factory=list)  # the sub-units its figures are told apart by
+
+    @cached_property
+    def row_totals(self) -> dict[tuple[str, str, tuple[str, ...]], set[float]]:
+        """(table, printed row, column group) → the values of the group's total columns: the
+        row's "一般公共预算基本支出 / 合计" under ("一般公共预算基本支出",), its "“三公”经费合计" under ()."""
+        totals: dict[tuple[str, str, tuple[str, ...]], set[float]] = {}
+        for s in self.statements:
+            path = tuple((s.citation.column or "").split(" / "))
+            if s.kind != "narrative" and (path[-1] in _TOTAL_LEAVES or path[-1].endswith(("合计", "总计"))):
+                totals.setdefault((s.ref, s.row_key, path[:-1]), set()).add(s.value)
+        return totals
 
 
 class Knowledge:

@@ -8,7 +8,7 @@ it against the same statements, exactly as for the template.
 from __future__ import annotations
 
 import logging
-from typing import Protocol
+from typing import Any, Protocol
 
 from assistant.prompts import render
 from assistant.types import Computed, Statement
@@ -23,13 +23,8 @@ class Drafter(Protocol):
 
 
 class OpenAICompatibleDrafter:
-    def __init__(self, base_url: str, model: str, api_key: str, timeout: float) -> None:
-        from llama_index.llms.openai_like import OpenAILike
-
-        self._llm = OpenAILike(
-            model=model, api_base=base_url, api_key=api_key or "none", is_chat_model=True,
-            timeout=timeout, max_retries=0, temperature=0.0,
-        )
+    def __init__(self, llm: Any) -> None:
+        self._llm = llm  # a llama-index chat LLM (OpenAILike)
 
     def draft(self, question: Question, checked: str, statements: list[Statement], computed: list[Computed]) -> str | None:
         from llama_index.core.llms import ChatMessage
@@ -61,7 +56,18 @@ def figures(statements: list[Statement], computed: list[Computed]) -> str:
     return "\n".join(lines)
 
 
-def make_drafter(settings: Settings) -> Drafter | None:
+def chat_model(settings: Settings) -> Any | None:
+    """The configured OpenAI-compatible chat model, or None when none is configured."""
     if not settings.llm_base_url:
         return None
-    return OpenAICompatibleDrafter(settings.llm_base_url, settings.llm_model, settings.llm_api_key, settings.llm_timeout)
+    from llama_index.llms.openai_like import OpenAILike
+
+    return OpenAILike(
+        model=settings.llm_model, api_base=settings.llm_base_url, api_key=settings.llm_api_key or "none",
+        is_chat_model=True, timeout=settings.llm_timeout, max_retries=0, temperature=0.0,
+    )
+
+
+def make_drafter(settings: Settings) -> Drafter | None:
+    llm = chat_model(settings)
+    return OpenAICompatibleDrafter(llm) if llm is not None else None

@@ -23,6 +23,13 @@ from assistant.types import Statement
 from assistant.understand import MEASURES, Question
 
 SUBJECT_THRESHOLD = 0.75
+_ITEM_SUFFIX = re.compile(r"(费用|费|支出|经费)$")
+
+
+def item_stem(name: str) -> str:
+    """"因公出国（境）费" and "因公出国（境）支出" are one item printed two ways: "因公出国（境）"."""
+    stem = _ITEM_SUFFIX.sub("", name)
+    return stem if len(stem) >= 4 else name
 _TOTAL_COLUMNS = {"合计", "本年支出合计", "本年收入合计", "小计", "金额", "总计", "支出合计"}
 # Words too general to name a thing: group headers of side-by-side tables, table furniture.
 FURNITURE = {"收入", "支出", "项目", "金额", "科目名称", "本年", "上年", "预算", "决算", "经费", "资金", "部门", "费用"}
@@ -74,6 +81,9 @@ def label_match(label: str, said: str, expanded: str = "") -> float:
         return 1.0 + bonus
     if expanded and key in expanded:
         return 0.97 + bonus
+    stem = item_stem(key)
+    if stem != key and re.search(re.escape(stem) + r"(费用|费|支出|经费)", f"{said} {expanded}"):
+        return 0.96 + bonus  # "因公出国（境）支出" printed, "因公出国（境）费" said: one item, two printings
     core = re.sub(r"(合计|小计|总计)$", "", key)
     if len(core) >= 2 and core not in FURNITURE and core != key and (core in said or (expanded and core in expanded)):
         return 0.95 + bonus
@@ -142,28 +152,42 @@ def _column_score(question: Question, parts: list[str], statement: Statement, do
     path = "/".join(parts)
     # Measure words that are part of the row's name or its table's title name those, not a column.
     named = (statement.citation.row or "") + subject_key(statement.citation.table or "")
-    requested = [m for m in question.measures if m not in named]
+    implied = "预算数" if document_kind == "预算" else "决算数"  # every figure of a budget is a 预算数
+    requested = [m for m in question.measures if m not in named and m != implied
+                 and not inside_row_name(m, statement.citation.row or "", question.text)]
+    if subject_key(statement.citation.row or "") in _GRAND_TOTALS:
+        requested = [m for m in requested if m not in ("合计", "总计", "小计")]  # "total" said of the total row
     if requested:
         hits = sum(1 for m in requested if m in path or (m in ("合计", "总计") and parts and parts[-1] in _TOTAL_COLUMNS))
         return hits / len(requested)
     if statement.kind == "项目绩效目标表":
         return 1.0 if path in ("预算数", "指标值") else 0.3
     leaf = parts[-1] if parts else ""
+    leaf = re.sub(r"^本年", "", leaf) + ("数" if leaf.endswith(("预算", "决算")) else "")  # "本年预算" is the 预算数
     if leaf in ("预算数", "决算数"):
         wanted = "决算数" if document_kind == "决算" else "预算数"
         return 1.0 if leaf == wanted else 0.4
     return 1.0 if leaf in _TOTAL_COLUMNS or leaf == "金额" else 0.2
 
 
+def inside_row_name(measure: str, row: str, text: str) -> bool:
+    """"科技重大项目支出": 项目支出 there is the row's name and a 支出, not the 项目支出 column."""
+    name = subject_key(row)
+    at, found = text.find(name), text.find(measure)
+    return len(name) >= 2 and at >= 0 and found >= 0 and found < at + len(name) and at < found + len(measure)
+
+
 def _kind_score(question: Question, statement: Statement) -> float:
     text, kind = question.search_text, statement.kind
     if question.change:
         return 0.0  # tables state this year only; changes are in the narrative
+    if question.kinds:
+        return 1.0 if kind in question.kinds else 0.1  # the table the asker names ("…in its 收支总表")
     if any(word in text for word in _THREE_PUBLIC) or any(w in (statement.subject or "") for w in _THREE_PUBLIC):
         return 1.0 if kind == "三公经费" else 0.2
     if subject_key(statement.subject) in _GRAND_TOTALS and not question.kinds:
         # "the total budget": a department's total is its 收支总表's, not a project list's 合计
-        return {"收支总表": 1.0, "财政拨款收支总表": 0.6}.get(kind, 0.2)
+        return {"收支总表": 1.0, "支出表": 0.9, "收入表": 0.9, "财政拨款收支总表": 0.6}.get(kind, 0.2)
     if kind == "项目绩效目标表":
         return 0.9
     code = statement.citation.code or ""
@@ -190,7 +214,7 @@ def score_narrative(question: Question, subjects: list[str], narrative: Narrativ
             best = max(best, 0.9)  # "预算收支" of "2024年预算收支较2023年…" in "较2023年预算增加"'s sentence
         elif len(subject) >= 4 and common_run(subject, narrative.subject) >= 4:
             best = max(best, 0.78)
-        elif subject in narrative.context:
+        elif subject in _item_head(narrative.context):
             best = max(best, 0.85)  # "行政运行" named by the item "1、…行政运行（项）。…年初预算为…"
     if best < SUBJECT_THRESHOLD:
         return None
@@ -202,6 +226,11 @@ def score_narrative(question: Question, subjects: list[str], narrative: Narrativ
     agrees = narrative.change == question.change
     kind = 1.0 if question.change and narrative.change else 0.1
     return Scored(statement, best if agrees else best * 0.3, 0.5, kind, 0.0)
+
+
+def _item_head(context: str) -> str:
+    """What a numbered item is about: its first clause, not what it lists as 主要用于…."""
+    return re.split(r"[，,；;。]|主要用于|用于", context, maxsplit=1)[0]
 
 
 _WANTS_PERCENT = re.compile(r"%|百分|比例|比重|率|percent|rate", re.IGNORECASE)
@@ -255,4 +284,6 @@ def question_subjects(question: Question, scored: list[Scored]) -> list[str]:
     subjects += [m for m in question.measures if m in ("基本支出", "项目支出", "人员经费", "公用经费")]
     runs = re.findall(r"[\u4e00-\u9fff]{2,}", said(question))
     subjects += [run for run in runs if len(run) <= 24]
-    return [s for s in dict.fromkeys(subjects) if len(s) >= 2 and s not in GENERIC]
+    kept = [s for s in dict.fromkeys(subjects) if len(s) >= 2 and s not in GENERIC]
+    # "收入是多少": the side itself is the subject when nothing more specific is asked
+    return kept or [side for side in ("收入", "支出") if side in runs]

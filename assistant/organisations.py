@@ -17,8 +17,9 @@ from assistant.understand import Question
 def unmatched(question: Question, views: list[DocumentView]) -> list[str]:
     """Departments or places the question names that no document is of (or has as a unit). A
     department said with its place must be that place's: "湖州市教育局" is not 珠海市教育局."""
-    text = _mentions(question)
+    text, alternatives = _mentions(question)
     named = _named(text)
+    by_name = {n.chinese: n for n in names()}
     owners = [" ".join([v.document.department, v.document.title, *v.units]) for v in views]
 
     def owns(owner: str, name: Name) -> bool:
@@ -28,7 +29,8 @@ def unmatched(question: Question, views: list[DocumentView]) -> list[str]:
     missing = []
     for department, at in departments:
         place = next((p for p, p_at in named if p.type != "department" and _just_before(text, p, p_at, at)), None)
-        if not any(owns(o, department) and (place is None or owns(o, place)) for o in owners):
+        meant = [by_name[c] for c in alternatives.get(department.chinese, (department.chinese,))]
+        if not any(owns(o, d) and (place is None or owns(o, place)) for o in owners for d in meant):
             missing.append(department.chinese)
     # a place no report is of ("鹿泉区…" with no Luquan report) has nothing here, whatever follows it
     missing += [p.chinese for p, _ in named if p.type != "department" and not any(owns(o, p) for o in owners)]
@@ -38,27 +40,28 @@ def unmatched(question: Question, views: list[DocumentView]) -> list[str]:
 def _just_before(text: str, place: Name, place_at: int, at: int) -> bool:
     """"鹿泉区科技局", "湖州市的教育局": the place is said right before the department."""
     between = text[place_at + len(place.chinese) : at]
-    return place_at < at and bool(re.fullmatch(r"[市区县省]?的?", between))
+    return place_at < at and bool(re.fullmatch(r"\s*[市区县省]?的?\s*", between))  # "Huzhou Water…" → "湖州 水务局"
 
 
-def _mentions(question: Question) -> str:
-    """The question's own words, with the departments and places its English or short names mean.
+def _mentions(question: Question) -> tuple[str, dict[str, tuple[str, ...]]]:
+    """The question's own words, with the departments and places its English or short names mean,
+    and for each department so meant the others the same name may mean ("Water Resources Bureau":
+    水务局 or 水利局).
 
     Only names, never the glossary's subject vocabulary ("财政" is fiscal money, not 财政局), and an
     English department only by a name of two words or more ("Audit Bureau", not "government").
     """
     by_name = {n.chinese: n for n in names()}
-    meant = []
+    meant: list[str] = []
+    alternatives: dict[str, tuple[str, ...]] = {}
     for entry in expand(question.text).entries:
         name = by_name.get(entry.terms[0]) if entry.terms else None
         if name is None or entry.alias == name.chinese:
             continue
-        if entry.alias.isascii():
-            if name.type != "department" or " " in entry.alias:
-                meant.append(name.chinese)
-        elif entry.alias in name.short:
+        if (entry.alias.isascii() and (name.type != "department" or " " in entry.alias)) or entry.alias in name.short:
             meant.append(name.chinese)
-    return " ".join([question.text, *meant])
+            alternatives[name.chinese] = tuple(t for t in entry.terms if t in by_name)
+    return " ".join([question.text, *meant]), alternatives
 
 
 def _named(text: str) -> list[tuple[Name, int]]:

@@ -21,6 +21,8 @@ from index.text import MONEY_FACTORS
 
 _UP = re.compile(r"增加|增长|上升|提高|多")
 _DOWN = re.compile(r"减少|下降|降低|压减|节约|少")
+_MEASURE = re.compile(r"(执行|预算|决算)数")
+_MEASURES = ("预算数", "决算数")
 _AGAINST_LAST_YEAR = re.compile(r"上年|去年|上一年|20\d{2}\s*年")
 
 
@@ -28,13 +30,16 @@ def previous_year(question: Question, view: DocumentView, hits: list[Hit]) -> Co
     year = view.document.year
     if year is None or asked_year(question, view) != year - 1:
         return None
-    # the same thing asked of this year: what the sentence states before its change
-    this_year = replace(question, text=previous_year_words(question.text), years=[])
+    # the same thing asked of this year: what the sentence states before its change. Last year's
+    # measure ("上年执行数") must be the one the change is against ("比上年执行数减少…").
+    measure = _MEASURE.search(question.text)
+    text = previous_year_words(_MEASURE.sub("", question.text))
+    this_year = replace(question, text=text, years=[], measures=[m for m in question.measures if m not in _MEASURES])
     for scored in resolve.ranked(this_year, view, hits)[: resolve.SHORTLIST]:
         value = scored.statement
         if value.kind != "narrative" or value.unit not in MONEY_FACTORS or uncovered(this_year, [value], view):
             continue
-        change = _change_after(view, value)
+        change = _change_after(view, value, measure.group(1) if measure else "")
         if change is not None:
             statement, sign = change
             amount = statement.value * MONEY_FACTORS[statement.unit] / MONEY_FACTORS[value.unit]
@@ -45,7 +50,7 @@ def previous_year(question: Question, view: DocumentView, hits: list[Hit]) -> Co
     return None
 
 
-def _change_after(view: DocumentView, value: Statement) -> tuple[Statement, int] | None:
+def _change_after(view: DocumentView, value: Statement, measure: str = "") -> tuple[Statement, int] | None:
     """The change against last year the sentence states right after this figure, with its sign."""
     sentence = value.citation.text
     figures = [n for n in view.narrative if n.fact.sentence == sentence]
@@ -57,7 +62,7 @@ def _change_after(view: DocumentView, value: Statement) -> tuple[Statement, int]
         return None
     change = later[0]
     between = sentence[own.fact.start : change.fact.start]
-    if not _AGAINST_LAST_YEAR.search(between):
+    if not _AGAINST_LAST_YEAR.search(between) or measure not in between:
         return None
     sign = 1 if _UP.search(_clause(change)) else -1 if _DOWN.search(_clause(change)) else 0
     if sign == 0:

@@ -7,15 +7,17 @@ import re
 from dataclasses import replace
 
 from assistant.agreement import disagreement, pinned_elsewhere
-from assistant.coverage import uncovered
+from assistant.coverage import names_something, uncovered
 from assistant.knowledge import DocumentView
 from assistant.match import Scored, candidates, subject_key
 from assistant.retrieve import Hit
 from assistant.types import Statement
-from assistant.understand import Question, understand
+from assistant.understand import ANY_COUNT, Question, named_kinds, understand
+from index.text import MONEY_FACTORS
 
 RETRIEVAL_BONUS = 0.5  # breaks near-ties in favour of a retrieved table or section; never outweighs the subject
 SHORTLIST = 15  # candidates tried, best first, before saying not found
+AGREEING = 300  # checked for agreement first: a named unit's figures may rank below the department's
 TOTAL_ROWS = ("合计", "总计", "本年支出合计", "本年收入合计")
 _SEPARATORS = r"和|与|及|跟|同|、|比|减去|加上|\bversus\b|\bvs\.?|\band\b|\bthan\b|\bminus\b|\bplus\b"
 
@@ -36,7 +38,9 @@ def ranked(question: Question, view: DocumentView, hits: list[Hit]) -> list[Scor
         implicit = replace(question, text=question.text + " 合计")
         totals = [s for s in candidates(implicit, view) if (s.statement.citation.row or "") in TOTAL_ROWS]
         scored = totals + scored if totals and totals[0].column >= 1.0 else scored
-    if question.counter:
+    if question.counter == ANY_COUNT:
+        scored = [s for s in scored if s.statement.unit not in MONEY_FACTORS]  # a count is never money
+    elif question.counter:
         scored = [s for s in scored if s.statement.unit.endswith(question.counter)]
     return sorted(scored, key=lambda s: -boosted(s))
 
@@ -44,10 +48,8 @@ def ranked(question: Question, view: DocumentView, hits: list[Hit]) -> list[Scor
 def covered(question: Question, view: DocumentView, scored: list[Scored]) -> list[Scored]:
     """The shortlist, keeping only figures that answer all the question names and agree with
     what it pins down — organisation, year, side (best first)."""
-    return [
-        s for s in scored[:SHORTLIST]
-        if not uncovered(question, [s.statement], view) and not disagreement(question, s.statement, view)
-    ]
+    agreeing = [s for s in scored[:AGREEING] if not disagreement(question, s.statement, view)]
+    return [s for s in agreeing[:SHORTLIST] if not uncovered(question, [s.statement], view)]
 
 
 def near(question: Question, view: DocumentView, hits: list[Hit], count: int = 5) -> list[Scored]:
@@ -76,6 +78,7 @@ def pieces(question: Question, view: DocumentView) -> list[str]:
     ("社会保障和就业支出" stays whole)."""
     text = question.text
     names = {subject_key(s.subject) for s in view.statements if s.kind != "narrative"}
+    names |= {view.document.department, *view.aliases}  # "规划和自然资源局" is one name, not two
     protected = [m.span() for name in names if len(name) >= 3 for m in re.finditer(re.escape(name), text)]
     separators = _SEPARATORS + (r"|是(?=.{1,16}的?几倍)" if question.operation == "ratio" else "")
     cuts = [m for m in re.finditer(separators, text, re.IGNORECASE)
@@ -85,7 +88,7 @@ def pieces(question: Question, view: DocumentView) -> list[str]:
         parts.append(text[start : cut.start()])
         start = cut.end()
     parts.append(text[start:])
-    return [p for p in parts if len(re.sub(r"\W", "", p)) >= 2]
+    return [p for p in parts if len(re.sub(r"\W", "", p)) >= 2 and names_something(p, view)]
 
 
 def operands(question: Question, view: DocumentView, hits: list[Hit]) -> list[Statement]:
@@ -104,26 +107,58 @@ _CONTAINER = re.compile(r"^(?P<whole>.+?)(?:里面|当中|之中|[里中])[，,]
 
 
 def share_operands(question: Question, view: DocumentView, hits: list[Hit]) -> tuple[Statement, Statement] | None:
-    """"A占B的比重": A, and B when named ("B里，A占多少" too), else the total A is part of."""
+    """"A占B的比重": A, and B when named ("B里，A占多少" too), both from one table and one column
+    (or one row); else the total A is part of (never a zero one). "X表中，A占B" names the table."""
+    part_text, whole_text, contained = _share_texts(question)
+
+    def asked(text: str) -> Question:
+        parsed = understand(text)
+        return replace(parsed, operation="lookup", kinds=parsed.kinds or question.kinds)
+
+    parts = best(asked(part_text), view, hits, tables_only=True)
+    if question.kinds:  # the table the question names, when it has the part
+        parts = [p for p in parts if p.statement.kind in question.kinds] or parts
+    if not parts:
+        return None
+    if whole_text:
+        wholes = best(asked(whole_text), view, hits, tables_only=True)
+        for named in wholes[:5]:
+            same = next((p.statement for p in parts if _same_line(p.statement, named.statement)), None)
+            if same is not None:
+                return same, named.statement
+        if contained:
+            return None  # the whole the question names was not found: never another one
+    for candidate in parts[:5]:
+        whole = whole_of(view, candidate.statement)
+        if whole is not None and whole.value:
+            return candidate.statement, whole
+    return None
+
+
+_JUST_A_TOTAL = re.compile(r"\s*(总|全部|合计|总额|总数|总计)?(支出|收入)?(总额|合计|总计)?\s*")
+
+
+def _share_texts(question: Question) -> tuple[str, str, bool]:
+    """The part's words, the whole's words ("" when the whole is just "the total") and whether the
+    whole was said as a container ("B里，A占多少")."""
     before, _, after = question.text.partition("占")
     container = _CONTAINER.match(before)
-    if container:
+    if container and named_kinds(container["whole"]):
+        before, container = container["part"], None  # the table both come from, not the whole
+    elif container:
         before, after = container["part"], container["whole"]
-    part_question = replace(understand(before or question.text), operation="lookup")
-    scored = best(part_question, view, hits, tables_only=True)
-    if not scored:
-        return None
-    part = scored[0].statement
-    whole_text = re.sub(r"的?(比重|比例|百分比|多少|是|占比|几成|%|？|\?)", "", after)
-    if len(whole_text.strip()) >= 2 and not re.fullmatch(r"\s*(总|全部|合计|总额)?(支出|收入)?\s*", whole_text):
-        named = best(replace(understand(whole_text), operation="lookup"), view, hits, tables_only=True)
-        named = [s for s in named if s.statement.ref == part.ref and s.statement.citation != part.citation]
-        if named:
-            return part, named[0].statement
-        if container:
-            return None  # the whole the question names was not found: never another one
-    whole = whole_of(view, part)
-    return (part, whole) if whole else None
+    whole = re.sub(r"的?(比重|比例|百分比|多少|是|占比|几成|%|？|\?)", "", after)
+    for kind in question.kinds:  # "政府采购总额" in the 政府采购 table is its total
+        whole = whole.replace(kind, "")
+    if len(whole.strip()) < 2 or _JUST_A_TOTAL.fullmatch(whole):
+        whole = ""
+    return before or question.text, whole, bool(container)
+
+
+def _same_line(part: Statement, whole: Statement) -> bool:
+    """A part and its whole read from one table along one column or one row, never across."""
+    return part.ref == whole.ref and part.citation != whole.citation and (
+        part.citation.column == whole.citation.column or part.row_key == whole.row_key)
 
 
 def whole_of(view: DocumentView, part: Statement) -> Statement | None:

@@ -100,6 +100,7 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
     candidates: list[Citation] = field(default_factory=list)  # status "candidates": the figures to pick from
+    picked_by: str | None = None  # "model": a configured LLM chose this figure among the candidates
     evidence: list[Evidence] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
 

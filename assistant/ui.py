@@ -42,6 +42,13 @@ EXAMPLES = [
 ]
 
 
+# Candidates are chips: each a figure the asker can pick, which opens its cell (passed at mount).
+CSS = """
+#candidates .wrap { gap: 6px; }
+#candidates label { border-radius: 999px; padding: 4px 12px; border: 1px solid var(--border-color-accent); }
+"""
+
+
 def build_ui(assistant: Assistant, jobs: Jobs) -> gr.Blocks:
     with gr.Blocks(title="预算公开问答 · Budget disclosure QA") as ui:
         gr.Markdown("## 预算公开问答 · Budget disclosure QA\nEvery figure is checked against the parsed tables and cited.")
@@ -61,9 +68,13 @@ def _chat_tab(assistant: Assistant) -> None:
             gr.Examples(EXAMPLES, inputs=question, label="Examples / 示例")
         with gr.Column(scale=2):
             details = gr.Markdown(elem_id="answer-details")
+            chips = gr.Radio([], label="Candidates — pick one / 候选数字，请选择", elem_id="candidates", type="index",
+                             visible=False)
             pick = gr.Radio([], label="Citations / 出处", elem_id="citations", type="index")
             page = gr.Image(label="Page / 原文页面", elem_id="page-image", type="pil", interactive=False)
             table = gr.HTML(elem_id="cited-table")
+
+    offered = gr.State([])
 
     def respond(text: str, history: list[dict[str, Any]]) -> Iterator[tuple[Any, ...]]:
         asked = [str(m["content"]) for m in history if m.get("role") == "user" and isinstance(m.get("content"), str)]
@@ -73,23 +84,33 @@ def _chat_tab(assistant: Assistant) -> None:
         for start in range(0, len(answer.answer), 8):  # stream the checked text as it is revealed
             shown = answer.answer[: start + 8]
             history[-1] = {"role": "assistant", "content": shown}
-            yield "", history, gr.update(), gr.update(), []
+            yield "", history, gr.update(), gr.update(), [], gr.update(), []
             time.sleep(0.01)
         history[-1] = {"role": "assistant", "content": f"{answer.answer}\n\n**{BADGES[answer.status]}**"}
         choices = [_citation_label(n, c) for n, c in enumerate(answer.citations, start=1)]
-        # candidates are offered as the choices: picking one opens its cell on its page
-        label = "Candidates — pick one / 候选数字，请选择" if answer.status == "candidates" else "Citations / 出处"
-        yield ("", history, details_markdown(answer), gr.update(choices=choices, value=None, label=label),
-               [asdict(c) for c in answer.citations])
+        candidates = [_chip_label(c) for c in answer.candidates]
+        yield ("", history, details_markdown(answer), gr.update(choices=choices, value=None),
+               [asdict(c) for c in answer.citations],
+               gr.update(choices=candidates, value=None, visible=bool(candidates)), [asdict(c) for c in answer.candidates])
 
     def open_citation(index: int | None, cited: list[dict[str, Any]]) -> tuple[Any, str]:
         if index is None or index >= len(cited):
             return None, ""
-        citation = Citation(**{**cited[index], "bbox": tuple(cited[index]["bbox"]) if cited[index]["bbox"] else None})
+        citation = _citation(cited[index])
         return _page_image(assistant, citation), _table_html(assistant, citation)
 
-    question.submit(respond, [question, chat], [question, chat, details, pick, citations])
+    def pick_candidate(index: int | None, cited: list[dict[str, Any]], history: list[dict[str, Any]]) -> tuple[Any, ...]:
+        """The asker's pick: its cell opened, and said in the chat as the asker's choice, not a verification."""
+        if index is None or index >= len(cited):
+            return None, "", history
+        citation = _citation(cited[index])
+        said = f"You picked / 您选择了：{_chip_label(citation)} — {_where(citation)}"
+        return _page_image(assistant, citation), _table_html(assistant, citation), [*history, {"role": "assistant",
+                                                                                               "content": said}]
+
+    question.submit(respond, [question, chat], [question, chat, details, pick, citations, chips, offered])
     pick.change(open_citation, [pick, citations], [page, table])
+    chips.change(pick_candidate, [chips, offered, chat], [page, table, chat])
 
 
 def details_markdown(answer: Answer) -> str:
@@ -112,6 +133,20 @@ def _where(citation: Citation) -> str:
     cell = " / ".join(p for p in (citation.entity, citation.row, citation.column) if p)
     read = " · read by OCR / OCR识别" if citation.ocr else ""
     return f"{citation.document_title} · {place} · p. {citation.page}" + (f" · {cell}" if cell else "") + read
+
+
+def _citation(data: dict[str, Any]) -> Citation:
+    return Citation(**{**data, "bbox": tuple(data["bbox"]) if data["bbox"] else None})
+
+
+def _chip_label(citation: Citation) -> str:
+    """"住房公积金 / 合计 · 73.13 万元 · …财政拨款基本支出表 p.15": what, how much and where, short enough
+    for a chip."""
+    leaf = (citation.column or "").split(" / ")[-1]
+    what = " / ".join(p for p in (citation.entity, citation.row, leaf) if p) or (citation.section or "")[:20]
+    figure = f"{citation.value:,.2f} {citation.unit or ''}".strip() if citation.value is not None else ""
+    where = f"{(citation.table or '')[-14:]} p.{citation.page}".strip()
+    return " · ".join(p for p in (what[:30], figure, where) if p)
 
 
 def _citation_label(number: int, citation: Citation) -> str:

@@ -22,12 +22,14 @@ MEASURES = [
 _OPERATIONS: list[tuple[Operation, str]] = [
     ("explain", r"为什么|为何|原因|why\b|reason|用于什么|用途|主要用于|what (?:is|are|was|were) .* used for|"
                 r"what for\b|干什么|做什么"),
+    # a target stated as a rate ("医疗服务收入占比要达到多少") is looked up, never computed
+    ("lookup", r"(?:要|将|应|力争)达到多少|目标值?(?:是|为)?多少|指标值?(?:是|为)?多少|target"),
     ("growth", r"增长率|增幅|(?:增长|下降|上升|降低|减少|增加)了?百分之|growth rate|grow by what percent|"
                r"percent(?:age)? (?:increase|change|decrease)"),
     ("share", r"占比|比重|占.{0,12}(?:比例|百分之|多少|的?%)|百分之几|share|proportion|percentage of|what percent|what fraction"),
     ("compare", r"哪个部门|哪个单位|哪一个|哪家|最多|最高|最大|最少|最低|比较|对比|which department|which (?:one|unit)|"
                 r"which (?:spends|has|gets|receives|is|budgets|spent|had) (?:more|less|the most|the least|higher|lower)|"
-                r"the most|the largest|the highest|the least|the lowest|compare|across departments|各部门"),
+                r"the most|the largest|the highest|the least|the lowest|\bcompare\b|across departments|各部门"),
     ("difference", r"相差|差额|差多少|多多少|少多少|高多少|低多少|多出|高出|difference|how much more|how much less|"
                    r"more than|less than|higher than|lower than|exceed"),
     ("ratio", r"之比|比率|是.{1,12}的几倍|几倍|\bratio\b|times as"),
@@ -35,11 +37,12 @@ _OPERATIONS: list[tuple[Operation, str]] = [
     ("count", r"多少个|几个|多少项|几项|多少家|几家|how many"),
     ("list", r"哪些|有什么|列出|列举|\blist\b|which (?:units|projects|organi[sz]ations)|what (?:units|projects)"),
 ]
-_CHANGE = re.compile(r"比上年|较上年|与上年|同比|上一年|上年度|比2023|较2023|增减|增加了?多少|减少了?多少|变化|"
+_CHANGE = re.compile(r"比上年|较上年|与上年|同比|上一年|上年度|[比较]20\d{2}|增减|增加了?多少|减少了?多少|变化|"
                      r"(?:下降|增长|上升|降低)了?(?:百分之|多少|几)|"
                      r"compared (?:with|to) (?:the )?(?:previous|last|prior) year|year[- ]on[- ]year|"
                      r"than (?:the )?(?:previous|last|prior) year|from (?:the )?(?:previous|last|prior) year|"
-                     r"(?:increase|decrease|change|drop|fall|rise)d?\b.*(?:previous|last|prior) year|vs\.? 2023|from 2023")
+                     r"(?:increase|decrease|change|drop|fall|rise)d?\b.*(?:previous|last|prior) year|vs\.? 20\d{2}|"
+                     r"from 20\d{2}|compared (?:with|to) 20\d{2}|than (?:in )?20\d{2}")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -79,7 +82,7 @@ def understand(text: str) -> Question:
         numbers=find_mentions(cleaned),
         counter=_counter(cleaned),
         money_unit=_money_unit(cleaned),
-        kinds=named_kinds(cleaned),
+        kinds=named_kinds(combined),  # "overall revenue and expenditure table" names 收支总表 too
     )
 
 
@@ -93,9 +96,20 @@ def named_kinds(text: str) -> list[str]:
     return kinds
 
 
+ANY_COUNT = "*"  # a count asked ("数量是多少") in whatever unit it is counted
+_EN_COUNTERS = {"vehicles": "辆", "cars": "辆", "people": "人", "staff": "人", "persons": "人", "employees": "人"}
+
+
 def _counter(text: str) -> str:
     match = re.search(r"(?:多少|几)(辆|台|个|家|人次|人|次|项|类|套|支|平方米|平米)", text)
-    return match.group(1) if match else ""
+    if match:
+        return match.group(1)
+    english = re.search(r"how many (?:\w+ )?(vehicles|cars|people|staff|persons|employees)\b", text, re.IGNORECASE)
+    if english:
+        return _EN_COUNTERS[english.group(1).lower()]
+    counted = (r"(?:数量|人数|个数|次数|户数|面积)(?:是|有|为|指标)?(?:多少|几)|number of|"
+               r"how many(?! (?:million|billion|thousand|ten thousand|yuan|rmb)\b)")
+    return ANY_COUNT if re.search(counted, text, re.IGNORECASE) else ""
 
 
 def _money_unit(text: str) -> str:

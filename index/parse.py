@@ -16,7 +16,7 @@ from index.sections import narrative_facts, split_sections
 from index.segment import segment
 from index.tables import parse_table
 from index.text import key
-from index.types import ParsedDocument, PerformanceTable, Table
+from index.types import ParsedDocument, PerformanceTable, Row, Table
 
 
 def document_id(data: bytes) -> str:
@@ -62,6 +62,7 @@ def parse_blocks(doc_id: str, source: str, pages: int, blocks: list[Block], ocr_
             table.kind = kind_from_header(table.header, [row.label for row in table.rows])
         for row in table.rows:
             row.entity = _entity(row.entity, document.department)
+        _units_as_labels(table, document.department)
         tables.append(table)
     _infer_missing_units(tables)
     sections = split_sections(parts.narrative)
@@ -79,6 +80,34 @@ def _entity(scope: str, department: str) -> str:
     if name in key(department) or re.fullmatch(r"[（(]?(本级|机关|本部)?[)）]?", rest):
         return ""
     return scope if ORGANISATION.fullmatch(name) else ""
+
+
+_PLACED = re.compile(r"^[\u4e00-\u9fff]{1,8}?(?:省|市|区|县)")
+
+
+def _units_as_labels(table: Table, department: str) -> None:
+    """Rows labelled by organisations ("珠海市会议展览局", "湖州市疾病预防控制中心") are those units'
+    figures; where a table lists units so, the row labelled by the department itself is its 本级
+    (its own office), not the department's total."""
+    named = False
+    for row in table.rows:
+        label = key(row.label)
+        if not row.entity and not row.code and _PLACED.match(label) and ORGANISATION.fullmatch(label):
+            row.entity = _entity(row.label, department)
+            named = named or bool(row.entity)
+    own = [row for row in table.rows if not row.entity and key(row.label) == key(department)]
+    units = [row for row in table.rows if row.entity]
+    if named and own and not _is_total_of(own[0], units):
+        for row in own:
+            row.entity = f"{department}本级"
+
+
+def _is_total_of(row: Row, units: list[Row]) -> bool:
+    """The department's row is the sum of its units' rows (a total printed under its name)."""
+    first = next((c.value for c in row.cells if c.value is not None), None)
+    column = next((c.column for c in row.cells if c.value is not None), None)
+    parts = [c.value for u in units for c in u.cells if c.column == column and c.value is not None]
+    return first is not None and bool(parts) and abs(sum(parts) - first) < 0.015 * max(1, len(parts))
 
 
 def _infer_missing_units(tables: list[Table]) -> None:

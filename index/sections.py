@@ -27,8 +27,10 @@ def heading_level(text: str, inside_numbered: bool = False) -> float | None:
     A 第X部分 that first appears under a numbered heading (五、预算绩效信息 → 第一部分 …)
     is a subdivision of it, not a new top level.
     """
-    if len(text) > MAX_HEADING or re.search(r"[。，；]|[：:].", text):
-        return None  # a sentence, or a definition ("一、财政拨款收入：指…"), not a heading
+    if len(text) > MAX_HEADING or re.search(r"[。，；]|[：:].", text) or re.search(r"\d\s*[万亿]?$", text):
+        # a sentence, a definition ("一、财政拨款收入：指…"), or a paragraph's first line cut inside
+        # a figure ("2.…老旧小区改造（项）支出 103 万" / "元，与上年相比…"): not a heading
+        return None
     for level, pattern in enumerate(_LEVELS):
         if pattern.match(text):
             return 1.5 if level == 0 and inside_numbered else float(level)

@@ -180,6 +180,10 @@ def _row(grid_row: list[GridCell], group: _Group, paths: list[tuple[str, ...]]) 
     # empty ones) it is the label too
     label_parts += [text(c) for c in others if text(c)] or [text(c) for c in group.labels if text(c)]
     label = " ".join(dict.fromkeys(label_parts))  # a merged cell repeats its text
+    # "一、一般公共预算资金" whose 、 a PDF printed last ("一一般公共预算资金、"): numbering back in front
+    label = re.sub(r"^([一二三四五六七八九十]{1,3})(.+)、$", r"\1、\2", label)
+    if not code:
+        code, label = _split_code(label)
     if not label and group.seq is not None and _TOTAL.match(text(group.seq).replace(" ", "")):
         label = text(group.seq)  # "合计" printed across the code (部门代码) column
     page = next((cell.page for cell in grid_row), 0)
@@ -190,6 +194,18 @@ def _row(grid_row: list[GridCell], group: _Group, paths: list[tuple[str, ...]]) 
     if not label and not code and not any(cell.text for cell in cells):
         return None
     return Row(label, code, LEVELS.get(len(code), ""), cells, page, group.name, entity)
+
+
+# A subject code printed inside the label cell: "[30239]其他交通费用", "【201】…", "2010650 事业运行".
+# Codes of the classification have 3, 5 or 7 digits; a year ("2026年…") has 4.
+_CODE_IN_LABEL = re.compile(
+    r"^(?:[\[【(（](\d{3}|\d{5}|\d{7})[\]】)）]|(\d{3}|\d{5}|\d{7})(?!\s*[万亿元个辆人年月日平%]))\s*(?=[\u4e00-\u9fff])"
+)
+
+
+def _split_code(label: str) -> tuple[str, str]:
+    match = _CODE_IN_LABEL.match(label)
+    return (match.group(1) or match.group(2), label[match.end():]) if match else ("", label)
 
 
 def _names_units(path: tuple[str, ...]) -> bool:

@@ -15,10 +15,15 @@ from typing import Any
 
 class FakeLLM:
     def __init__(self) -> None:
-        self.reply = ""
+        self.reply = ""  # the draft it answers with
+        self.choice = ""  # its reply to a request to pick among candidates ("" : the draft reply)
         self.requests: list[dict[str, Any]] = []
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def answer(self, body: dict[str, Any]) -> str:
+        choosing = "FIGURES" in body["messages"][-1]["content"] and "pick" in body["messages"][0]["content"]
+        return self.choice if choosing and self.choice else self.reply
 
     @property
     def base_url(self) -> str:
@@ -41,7 +46,8 @@ class FakeLLM:
                 fake.requests.append({"path": self.path, "body": body, "auth": self.headers.get("Authorization")})
                 payload = {
                     "id": "chatcmpl-test", "object": "chat.completion", "created": int(time.time()), "model": body["model"],
-                    "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": fake.reply}}],
+                    "choices": [{"index": 0, "finish_reason": "stop",
+                                 "message": {"role": "assistant", "content": fake.answer(body)}}],
                     "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
                 }
                 data = json.dumps(payload).encode()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-from eval.qa_bench import HELD_OUT, QUESTIONS, load_questions, main
+from eval.qa_bench import HELD_OUT, QUESTIONS, false_verified, load_questions, main
 
 CATEGORIES = {"lookup", "row_column", "performance", "narrative", "arithmetic", "comparison", "unit_conversion",
               "cross_document", "english", "paraphrase", "unanswerable", "conflict"}
@@ -30,3 +30,15 @@ def test_a_run_writes_scores_and_baselines(tmp_path, corpus_settings, corpus):
     assert development["questions"] == 5 and development["false_verified"] == 0
     assert set(development["recall_at_5"]) == {"ours", "bm25", "dense", "naive"}
     assert "| conflict |" in (out / "report.md").read_text(encoding="utf-8")
+
+
+def test_a_figure_vouched_for_where_none_exists_is_false_verified():
+    from assistant.types import Answer, Citation
+
+    cited = Citation("doc", "title", 3, value=5.8, unit="万元")
+    said = Answer("q", "zh", "5.80万元", "verified", value=5.8, unit="万元", citations=[cited])
+    assert false_verified({"status": "not_found"}, said)
+    assert false_verified({"value": 6.1, "unit": "万元"}, said)
+    assert not false_verified({"value": 5.8, "unit": "万元"}, said)
+    offered = Answer("q", "zh", "…", "candidates", candidates=[cited], citations=[cited])
+    assert not false_verified({"status": "not_found"}, offered)

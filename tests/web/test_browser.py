@@ -65,3 +65,18 @@ def test_upload_a_pdf_and_see_it_listed(page):
     expect(page.locator("#upload-status")).to_contain_text("ingested", timeout=120_000)
     expect(page.locator("#documents")).to_contain_text("社会工作部", timeout=30_000)
     page.screenshot(path=str(ARTIFACTS / "ui-upload.png"), full_page=True)
+
+
+def test_close_figures_are_chips_to_pick_from(page):
+    page.get_by_role("tab", name="问答 · Ask").click()
+    question = page.locator("#question textarea")
+    question.fill("鹿泉区科技局给单位职工交的住房公积金是多少？")  # no printed word for "给单位职工交的"
+    question.press("Enter")
+    expect(page.locator("#chat")).to_contain_text("请选择", timeout=30_000)
+    chips = page.locator("#candidates label")
+    expect(chips.first).to_contain_text("73.13", timeout=30_000)
+    assert chips.count() >= 2
+    page.screenshot(path=str(ARTIFACTS / "ui-candidates.png"), full_page=True)
+    chips.first.click()
+    expect(page.locator("#chat")).to_contain_text("您选择了", timeout=30_000)
+    expect(page.locator("#cited-table")).to_contain_text("住房公积金", timeout=30_000)
