@@ -29,6 +29,9 @@ _PREVIOUS = re.compile(
 )
 _CARRIED = re.compile(r"结转|结余|剩下|剩余|没花完|carr(?:y|ied)[- ]?over|left over", re.IGNORECASE)
 _AS_OF = re.compile(r"截至\s*(20\d{2})\s*年|(20\d{2})\s*年\s*(?:末|底|12\s*月\s*31\s*日)")
+_BRACKETS = re.compile(r"[（()）]")
+_ORG_RUN = re.compile(r"(?=([\u4e00-\u9fff]{3,}(?:中心|局|所|站|院|队|馆|处)))")
+_OWN_OFFICE = re.compile(r"本级|own office|headquarters|the bureau itself|机关本部", re.IGNORECASE)
 _YEAR_OF_MEASURE = re.compile(r"(20\d{2})\s*年\s*(?:的)?(?:预算数|决算数|执行数|预算执行数)")
 _YEAR_IN_COLUMN = re.compile(r"(20\d{2})\s*年")
 _INCOME, _SPENDING = re.compile(r"收入|income|revenue", re.IGNORECASE), re.compile(r"支出|spend|expenditure", re.IGNORECASE)
@@ -51,13 +54,20 @@ def named_unit(question: Question, view: DocumentView) -> str:
     """The sub-unit of this document the question names, the most specific one; "" for none."""
     text = key(question.text)
     named = [unit for unit in view.units if _names(text, unit)]
+    own_office = f"{view.document.department}本级"
+    if not named and own_office in view.units and _OWN_OFFICE.search(question.text):
+        return own_office  # "本级" / "its own office" said with the department's name
     return max(named, key=lambda unit: len(place_stripped(key(unit))), default="")
 
 
 def _names(text: str, unit: str) -> bool:
-    name = key(unit)
+    """"湖州市财政票据管理中心" is named so, without its place, or by its distinctive end
+    ("票据管理中心", five characters or more and ending as organisations do)."""
+    text, name = _BRACKETS.sub("", text), _BRACKETS.sub("", key(unit))  # "统计局（本级）" names 统计局本级
     core = place_stripped(name)
-    return name in text or (len(core) >= 4 and core in text)
+    if name in text or (len(core) >= 4 and core in text):
+        return True
+    return any(name.endswith(run) for run in _ORG_RUN.findall(text))
 
 
 def _organisation(question: Question, statement: Statement, view: DocumentView) -> str:

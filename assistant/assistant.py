@@ -44,7 +44,8 @@ def _named(text: str, views: list[DocumentView]) -> list[DocumentView]:
     """The documents a question names. The most specific naming wins: place and department
     together ("湖州交通局") over the department alone (every city's 交通运输局), "普陀区财政局" over
     普陀区 alone; names that are not part of one another are all kept ("鹿泉区科技局和财政局")."""
-    said = {v.document.id: _maximal([a for a in v.aliases if a in text]) for v in views}
+    # a unit named ("湖州市港航管理中心") names the report it belongs to, as its department's name would
+    said = {v.document.id: _maximal([a for a in [*v.aliases, *v.units] if a in text]) for v in views}
     score = {d: sum(len(a) for a in names) for d, names in said.items()}
     best = max(score.values(), default=0)
     if not best:

@@ -18,7 +18,7 @@ from assistant.understand import MEASURES, Question
 
 # Words a question uses around its subject; never a subject themselves.
 _ZH_FILLER = re.compile(
-    r"(?:几|多少)(?:辆|台|个|家|人次|人|次|项|类|套|支|平方米|平米)|下属|所属|直属|"
+    r"(?:几|多少)(?:辆|台|个|家|人次|人|次|项|类|套|支|平方米|平米)|下属|所属|直属|局属|[一二三四五六七八九十两]个|"
     r"是多少|有多少|多少钱|多少|几何|是什么|什么|哪些|请问|一下|安排了?|花了?|用了?|共|一共|总共|合计|加起来|之和|"
     r"分别|各部门|各个部门|三个部门|部门|单位|本部门|我部门|年度|今年|本年|预算|决算|支出|收入|资金|金额|经费|费用|开支|"
     r"开销|钱|元|万元|亿元|指标值?|目标值?|计划|数量|的|了|吗|呢|是|为|有|在|中|其中|项目|情况|给|交|缴|发|今年|"
@@ -42,9 +42,15 @@ _EN_STOP = {
     "decreased", "increase", "increased", "spends", "gets", "get", "receives", "receive", "received", "budgets",
     "higher", "lower", "greater", "smaller", "bigger", "own", "owns", "owned", "hold", "holds", "held", "unit",
     "according", "table", "tables", "shown", "stated", "listed", "printed", "reported", "document", "report",
-    "notes", "explanatory", "overall", "funding", "funded",
+    "notes", "explanatory", "overall", "funding", "funded", "headquarters", "itself", "staff", "employees",
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december", "fees", "fee", "allocate", "earmark", "earmarked", "set", "aside",
+    "provide", "provided", "intend", "intended", "expect", "expected",
     "units", "including", "together",
 }
+
+
+_STOP = {folded(word) for word in _EN_STOP}  # compared as questions are read: "expenses" as "expense"
 
 
 def uncovered(question: Question, statements: list[Statement], view: DocumentView) -> str:
@@ -67,7 +73,7 @@ def uncovered(question: Question, statements: list[Statement], view: DocumentVie
         if alias in names or named or not any(_CJK.search(t) for t in terms):
             text = re.sub(rf"(?<![a-z]){re.escape(alias)}(?![a-z])", " ", text)
     if question.language == "en":
-        words = [w for w in re.findall(r"[a-z][a-z'&-]+", text) if w not in _EN_STOP and not w.endswith("'s")]
+        words = [w for w in re.findall(r"[a-z][a-z'&-]+", text) if w not in _STOP and not w.endswith("'s")]
         return " ".join(w for w in words if len(w) > 2)
     for name in sorted(_name_parts(names), key=len, reverse=True):
         text = text.replace(name, " ")
@@ -85,7 +91,7 @@ def names_something(text: str, view: DocumentView) -> bool:
     if any(m in text for m in MEASURES if m not in ("合计", "总计", "小计")) or expand(text).terms:
         return True  # "公用经费": a measure or a word of the vocabulary, before filler could cut it up
     text = _ZH_FILLER.sub(" ", re.sub(r"20\d{2}\s*年?|\d+|截至|年底|年末", " ", text))
-    english = [w for w in re.findall(r"[a-z][a-z'&-]+", text.lower()) if w not in _EN_STOP and len(w) > 2]
+    english = [w for w in re.findall(r"[a-z][a-z'&-]+", folded(text)) if w not in _STOP and len(w) > 2]
     return bool(english) or any(len(run) >= 2 for run in _CJK.findall(text))
 
 
@@ -126,9 +132,10 @@ def _names_department(term: str, places: str) -> bool:
 def _names(statement: Statement) -> str:
     c = statement.citation
     parts = [statement.subject, statement.context, c.row or "", c.column or "", c.table or "", c.section or "",
-             subject_key(c.table or ""), statement.kind]  # the kind: "收支总表" names 部门收支总体情况表
-    if statement.kind == "narrative":
-        parts.append(c.text)
+             subject_key(c.table or ""), statement.kind,  # the kind: "收支总表" names 部门收支总体情况表
+             c.entity or ""]  # and the unit it is of: "本级"
+    if statement.kind == "narrative":  # the sentence, and what its abbreviations stand for (财拨 → 财政拨款)
+        parts += [c.text, *expand(c.text).terms]
     return " ".join(parts)
 
 

@@ -114,8 +114,14 @@ def _lines(path: Path) -> list[tuple[int, str]]:
 
 
 def folded(text: str) -> str:
-    """Lower case, and "general-public-budget" read as "general public budget" (same length)."""
-    return re.sub(r"(?<=[a-z])-(?=[a-z])", " ", text.lower())
+    """How English is compared on both sides: lower case, "general-public-budget" read as
+    "general public budget", plurals as singulars ("entrusted service fees" meets "entrusted
+    services")."""
+    text = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", text.lower())
+    return _PLURAL.sub(r"\1", text)
+
+
+_PLURAL = re.compile(r"\b([a-z]{2,}[abcdefghjklmnopqrtvwxyz])s\b")
 
 
 def expand(question: str) -> Expansion:

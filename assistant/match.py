@@ -126,6 +126,10 @@ def score_table(question: Question, words: tuple[str, str], statement: Statement
     citation = statement.citation
     column_parts = [p for p in (citation.column or "").split(" / ") if p]
     subject = label_match(citation.row or "", *words)
+    if subject < 1.0 and " " in (citation.row or ""):
+        # a row labelled across several columns ("商品和服务支出 会议费 一般会议服务 分散采购"): each names it
+        subject = max(subject, *(0.98 * label_match(part, *words) for part in (citation.row or "").split()
+                                 if len(part) >= 3 and part not in GENERIC))
     if citation.code and re.search(rf"(?<!\d){citation.code}(?!\d)", question.text):
         subject = max(subject, 1.5)
     named_by_column = [p for p in column_parts if p not in GENERIC]
@@ -245,11 +249,18 @@ def without_department(question: Question, view: DocumentView) -> Question:
     """The question with the department's names taken out: they route, they are not a subject."""
     department = view.document.department
     text = question.text
+    # a unit's name is a subject, whole: "无锡市统计普查中心" must not lose its 无锡市 with the department's
+    units = [re.escape(u).replace("本级", "[（(]?本级[)）]?") for u in sorted(view.units, key=len, reverse=True)]
+    kept = re.findall("|".join(units), text) if units else []
+    for number, unit in enumerate(kept):
+        text = text.replace(unit, f"\x00{number}\x00", 1)
     for alias in sorted(view.aliases, key=len, reverse=True):
         text = text.replace(alias, " ")
     for entry in expand(text).entries:
         if any(term in department for term in entry.terms):
             text = re.sub(re.escape(entry.alias), " ", text, flags=re.IGNORECASE)
+    for number, unit in enumerate(kept):
+        text = text.replace(f"\x00{number}\x00", unit)
     return replace(question, text=text, terms=[t for t in question.terms if t not in department])
 
 

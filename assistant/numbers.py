@@ -132,4 +132,6 @@ def _not_a_figure(text: str, match: re.Match[str], value: float, unit: str, deci
         return True  # a bare year
     if whole and match["num"].isdigit() and len(match["num"]) in (3, 5, 7) and value >= 100:
         return True  # a 类/款/项 subject code printed beside its name
-    return bool(unit == "" and re.fullmatch(r"[一二两三四五六七八九十]", match["num"]))  # list numbering
+    # list numbering ("一、"), or numeral characters inside words ("一一般公共预算资金", "十一五"):
+    # a figure written in Chinese numerals always carries its unit
+    return unit == "" and not re.search(r"\d", match["num"])

@@ -42,7 +42,8 @@ def ranked(question: Question, view: DocumentView, hits: list[Hit]) -> list[Scor
         scored = [s for s in scored if s.statement.unit not in MONEY_FACTORS]  # a count is never money
     elif question.counter:
         scored = [s for s in scored if s.statement.unit.endswith(question.counter)]
-    return sorted(scored, key=lambda s: -boosted(s))
+    # "according to the explanatory notes": the document's sentences first
+    return sorted(scored, key=lambda s: (question.from_text and s.statement.kind != "narrative", -boosted(s)))
 
 
 def covered(question: Question, view: DocumentView, scored: list[Scored]) -> list[Scored]:
@@ -94,8 +95,11 @@ def pieces(question: Question, view: DocumentView) -> list[str]:
 def operands(question: Question, view: DocumentView, hits: list[Hit]) -> list[Statement]:
     """One statement per named thing: "人员经费比公用经费多多少" → 人员经费, 公用经费."""
     found: list[Statement] = []
-    for piece in pieces(question, view):
-        parsed = understand(piece)
+    named = pieces(question, view)
+    # "A、B和C的收入预算加起来": what the last piece says of them all (收入) is said of each
+    said_of_all = " ".join(dict.fromkeys(_SIDE_WORDS.findall(named[-1]))) if named else ""
+    for piece in named:
+        parsed = understand(piece if _SIDE_WORDS.search(piece) else f"{piece} {said_of_all}")
         sub = replace(parsed, measures=parsed.measures or question.measures, change=False, operation="lookup")
         scored = best(sub, view, hits, tables_only=True)
         if scored and scored[0].statement not in found:
@@ -103,6 +107,8 @@ def operands(question: Question, view: DocumentView, hits: list[Hit]) -> list[St
     return found
 
 
+_SIDE_WORDS = re.compile(r"收入|支出|income|revenue|spending|expenditure", re.IGNORECASE)
+_IN_WHOLE = re.compile(r"^(?P<part>.+?)在(?P<whole>.+?)(?:里面|当中|之中|[里中])的?$")
 _CONTAINER = re.compile(r"^(?P<whole>.+?)(?:里面|当中|之中|[里中])[，,](?P<part>.+)$")
 
 
@@ -142,6 +148,9 @@ def _share_texts(question: Question) -> tuple[str, str, bool]:
     """The part's words, the whole's words ("" when the whole is just "the total") and whether the
     whole was said as a container ("B里，A占多少")."""
     before, _, after = question.text.partition("占")
+    inside = _IN_WHOLE.match(before)  # "A在B中占比多少"
+    if inside and not named_kinds(inside["whole"]):
+        return inside["part"], inside["whole"], True
     container = _CONTAINER.match(before)
     if container and named_kinds(container["whole"]):
         before, container = container["part"], None  # the table both come from, not the whole

@@ -44,6 +44,8 @@ _CHANGE = re.compile(r"比上年|较上年|与上年|同比|上一年|上年度|
                      r"(?:increase|decrease|change|drop|fall|rise)d?\b.*(?:previous|last|prior) year|vs\.? 20\d{2}|"
                      r"from 20\d{2}|compared (?:with|to) 20\d{2}|than (?:in )?20\d{2}")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_FROM_TEXT = re.compile(r"explanatory (?:notes?|text)|according to the (?:notes?|text|narrative)|in the notes|"
+                        r"情况说明[中里]|说明[中里]|文字说明|报告文字", re.IGNORECASE)
 
 
 @dataclass
@@ -59,6 +61,7 @@ class Question:
     counter: str = ""  # "辆" for 几辆: the answer must count that, not money
     money_unit: str = ""  # "元" for 多少元: the unit to show the answer in
     kinds: list[str] = field(default_factory=list)  # table kinds the question names ("基本支出表中…")
+    from_text: bool = False  # asks what the explanatory text says ("according to the notes", "说明中")
 
     @property
     def search_text(self) -> str:
@@ -68,7 +71,9 @@ class Question:
 
 def understand(text: str) -> Question:
     cleaned = text.strip()
-    language: Literal["zh", "en"] = "zh" if _CJK.search(cleaned) else "en"
+    # English with a printed term in it ("…expenses (机关运行经费)…") is still asked in English
+    cjk, latin = len(_CJK.findall(cleaned)), len(re.findall(r"[A-Za-z]", cleaned))
+    language: Literal["zh", "en"] = "zh" if cjk and cjk * 4 >= latin else "en"
     expansion = expand(cleaned)
     combined = " ".join([cleaned, *expansion.terms])
     return Question(
@@ -83,12 +88,17 @@ def understand(text: str) -> Question:
         counter=_counter(cleaned),
         money_unit=_money_unit(cleaned),
         kinds=named_kinds(combined),  # "overall revenue and expenditure table" names 收支总表 too
+        from_text=bool(_FROM_TEXT.search(cleaned)),
     )
+
+
+# Tables named by what they list: "政府采购预算总额" is the 政府采购 table's total.
+_LISTING_KINDS = ("政府采购", "国有资产")
 
 
 def named_kinds(text: str) -> list[str]:
     """Table kinds named by a table title in the question: "基本支出表里的办公费" → 一般公共预算基本支出表."""
-    kinds = []
+    kinds = [kind for kind in _LISTING_KINDS if kind in text]
     for title in re.findall(r"[\u4e00-\u9fff“”\"]{2,30}?表", text):
         kind = table_kind(title)
         if kind != "other" and kind not in kinds:

@@ -163,6 +163,9 @@ def _class_totals(tables: list[Table], facts_by_table: dict[str, list[Fact]], ki
     return totals
 
 
+_PART_KINDS = ("一般公共预算基本支出表", "项目支出表")
+
+
 def _narrative(doc: str, figure: NarrativeFact, facts: list[Fact], sections: dict[tuple[str, int], str]) -> Finding | None:
     """A money figure in the text against the table row its sentence names."""
     yuan = to_yuan(figure.value, figure.unit)
@@ -191,6 +194,19 @@ def _narrative(doc: str, figure: NarrativeFact, facts: list[Fact], sections: dic
     ranked = sorted(candidates, key=lambda f: (-len(key(f.row)), -_overlap(figure.sentence, f.table_title), f.row_index))
     best = next((f for f in ranked if agrees(f)), ranked[0])
     ok = agrees(best)
+    if not ok and all(f.table_kind in _PART_KINDS for f in ranked):
+        # "委托业务费5838.71万元" is the department's: a basic- or project-spending table holds a part
+        # of it; it is compared with their sum, or not at all
+        per_kind = {f.table_kind: f for f in reversed(ranked)}
+        if len(per_kind) < len(_PART_KINDS) or any(k in sentence for k in ("基本支出", "项目支出")):
+            return None
+        total = sum(f.value_yuan for f in per_kind.values())  # type: ignore[misc]
+        ok = abs(total - yuan) <= to_yuan(tolerance(printed, best.text), figure.unit) * 2  # type: ignore[operator]
+        verdict = "agrees with the sum of" if ok else "disagrees with the sum of"
+        message = f"text states {printed}{figure.unit} for {key(best.row)}; {verdict} " + " and ".join(
+            f"{f.table_title} ({f.text}{f.unit})" for f in per_kind.values())
+        return Finding(doc, "narrative", ok, message, total / (to_yuan(1, figure.unit) or 1), figure.value,
+                       tuple(per_kind.values()), figure.sentence)
     verdict = "agrees with" if ok else "disagrees with"
     message = f"text states {printed}{figure.unit} for {key(best.row)}; {verdict} {best.table_title} ({best.text}{best.unit})"
     return Finding(doc, "narrative", ok, message, best.value, figure.value, (best,), figure.sentence)

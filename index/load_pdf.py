@@ -15,7 +15,7 @@ from pdfminer.psexceptions import PSException
 
 from index.blocks import Block, Grid, GridCell, Line, Merged
 from index.errors import IngestError, UnsupportedDocument
-from index.realign import realigned
+from index.realign import realigned, rejoined
 from index.text import clean, parse_number
 
 # Some producers (ONLYOFFICE) print digits a few points below the Chinese text of the same
@@ -101,7 +101,7 @@ def _explain(source: str, exc: Exception) -> IngestError:
 def _page_blocks(page: Any, number: int) -> Iterator[Block]:
     if _doubled_glyphs(page):
         page = page.dedupe_chars()  # producers fake bold by printing each glyph twice ("22002266年年")
-    page = realigned(page)
+    page = rejoined(realigned(page))
     grids = [(t, _grid(t, number)) for t in page.find_tables()]
     # A frame drawn around running text, or a shaded strip inside a paragraph, is found as a
     # "table"; its text stays narrative.

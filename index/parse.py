@@ -82,24 +82,50 @@ def _entity(scope: str, department: str) -> str:
     return scope if ORGANISATION.fullmatch(name) else ""
 
 
+_OWN_OFFICE = re.compile(r"[（(]?(本级|机关|本部)[)）]?")
+_TOTAL_LABEL = re.compile(r"^(合计|总计|小计)")
 _PLACED = re.compile(r"^[\u4e00-\u9fff]{1,8}?(?:省|市|区|县)")
 
 
 def _units_as_labels(table: Table, department: str) -> None:
     """Rows labelled by organisations ("珠海市会议展览局", "湖州市疾病预防控制中心") are those units'
-    figures; where a table lists units so, the row labelled by the department itself is its 本级
-    (its own office), not the department's total."""
-    named = False
+    figures; "XX局（本级）" is the department's own office. Where a table lists units so, the row
+    labelled by the department itself is its 本级 unless it is their total, and the rows under a
+    unit's row that add up to it are that unit's items."""
     for row in table.rows:
         label = key(row.label)
-        if not row.entity and not row.code and _PLACED.match(label) and ORGANISATION.fullmatch(label):
+        if row.entity or row.code:
+            continue
+        if _OWN_OFFICE.fullmatch(label.replace(key(department), "", 1)) and label.startswith(key(department)) \
+                and label != key(department):
+            row.entity = f"{department}本级"
+        elif _PLACED.match(label) and ORGANISATION.fullmatch(label):
             row.entity = _entity(row.label, department)
-            named = named or bool(row.entity)
+    if not any(row.entity for row in table.rows):
+        return
     own = [row for row in table.rows if not row.entity and key(row.label) == key(department)]
     units = [row for row in table.rows if row.entity]
-    if named and own and not _is_total_of(own[0], units):
+    if own and not _is_total_of(own[0], units):
         for row in own:
             row.entity = f"{department}本级"
+    _items_under_units(table)
+
+
+def _items_under_units(table: Table) -> None:
+    """A unit's row followed by rows that sum to it (政府采购: "XX中心 0.61" then its 会议费 0.61):
+    those rows are the unit's."""
+    rows = table.rows
+    for i, head in enumerate(rows):
+        if not head.entity:
+            continue
+        block = []
+        for row in rows[i + 1 :]:
+            if row.entity or _TOTAL_LABEL.match(key(row.label)):
+                break
+            block.append(row)
+        if block and _is_total_of(head, block):
+            for row in block:
+                row.entity = head.entity
 
 
 def _is_total_of(row: Row, units: list[Row]) -> bool:

@@ -78,3 +78,60 @@ def _full_rows(chars: list[dict[str, Any]], levels: list[float]) -> int:
         elif _DIGIT.match(char["text"]):
             figures.add(band)
     return len(words & figures)
+
+
+_MIN_DROPPED_LINES = 3  # a producer's habit shows on several lines of a page, not once
+
+
+def rejoined(page: Any) -> Any:
+    """The page with figures printed below their words put back on their line.
+
+    Some producers set the digits and punctuation of running text in a font whose boxes sit most of
+    a line below the Chinese around them ("年委托业务费涉及财拨资金 万元" over "2026 997.4"), so
+    they read as a line of their own. Such a line has no Chinese, fits in the gaps of the line just
+    above without touching a glyph of it, and recurs down the page; only then is it moved up.
+    """
+    lines = _lines(page.chars)
+    moves: dict[int, tuple[float, float]] = {}
+    receiving: set[int] = set()
+    for index, lower in enumerate(lines):
+        if any(_WORD.match(c["text"]) for c in lower):
+            continue
+        upper = next((line for line in reversed(lines[max(0, index - 3) : index])
+                      if any(_WORD.match(c["text"]) for c in line)), None)
+        if upper is not None and _fills_gaps(upper, lower):
+            receiving.add(id(upper[0]))
+            for char in lower:
+                moves[id(char)] = (upper[0]["top"], upper[0]["bottom"])
+    if len(receiving) < _MIN_DROPPED_LINES:
+        return page
+    derived = page.filter(lambda _obj: True)
+    derived._objects = {kind: list(objs) for kind, objs in page.objects.items()}
+    derived._objects["char"] = [_placed(char, *moves[id(char)]) if id(char) in moves else char for char in page.chars]
+    return derived
+
+
+def _lines(chars: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """Glyphs grouped by their top (within half a point), top to bottom."""
+    lines: list[list[dict[str, Any]]] = []
+    for char in sorted((c for c in chars if c["text"].strip()), key=lambda c: (c["top"], c["x0"])):
+        if lines and abs(lines[-1][0]["top"] - char["top"]) <= 1.0:
+            lines[-1].append(char)
+        else:
+            lines.append([char])
+    return lines
+
+
+def _fills_gaps(upper: list[dict[str, Any]], lower: list[dict[str, Any]]) -> bool:
+    size = max(float(c["size"]) for c in upper)
+    drop = lower[0]["top"] - upper[0]["top"]
+    if not 0.3 * size <= drop <= 1.1 * size:
+        return False
+    # a glyph's middle never inside a glyph above it (full-width brackets have wide boxes)
+    return not any(b["x0"] + 1 < (a["x0"] + a["x1"]) / 2 < b["x1"] - 1 for a in lower for b in upper)
+
+
+def _placed(char: dict[str, Any], top: float, bottom: float) -> dict[str, Any]:
+    delta = top - char["top"]
+    return {**char, "top": top, "bottom": bottom, "y0": char["y0"] - delta, "y1": char["y1"] - delta,
+            "doctop": char["doctop"] + delta}

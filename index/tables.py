@@ -181,7 +181,7 @@ def _row(grid_row: list[GridCell], group: _Group, paths: list[tuple[str, ...]]) 
     label_parts += [text(c) for c in others if text(c)] or [text(c) for c in group.labels if text(c)]
     label = " ".join(dict.fromkeys(label_parts))  # a merged cell repeats its text
     # "一、一般公共预算资金" whose 、 a PDF printed last ("一一般公共预算资金、"): numbering back in front
-    label = re.sub(r"^([一二三四五六七八九十]{1,3})(.+)、$", r"\1、\2", label)
+    label = _NUMBERING_PRINTED_LAST.sub(r"\1、\2", label)
     if not code:
         code, label = _split_code(label)
     if not label and group.seq is not None and _TOTAL.match(text(group.seq).replace(" ", "")):
@@ -194,6 +194,12 @@ def _row(grid_row: list[GridCell], group: _Group, paths: list[tuple[str, ...]]) 
     if not label and not code and not any(cell.text for cell in cells):
         return None
     return Row(label, code, LEVELS.get(len(code), ""), cells, page, group.name, entity)
+
+
+# The longest list number ("一", "十一", "二十三") before a label whose 、 was printed last.
+_NUMBERING_PRINTED_LAST = re.compile(
+    r"^(十[一二三四五六七八九]?|[二三四五六七八九]十[一二三四五六七八九]?|[一二三四五六七八九])(.+)、$"
+)
 
 
 # A subject code printed inside the label cell: "[30239]其他交通费用", "【201】…", "2010650 事业运行".

@@ -20,6 +20,7 @@ DOCUMENTS = [
     REGIONS / "wuxi" / "2026年无锡市住房和建设局部门预算.pdf",
     REGIONS / "wuxi" / "水务局_2026年部门预算.pdf",  # 无锡市水利局: another "Water Resources Bureau"
     REGIONS / "huzhou" / "2026年湖州市财政局部门预算.pdf",
+    REGIONS / "wuxi" / "2026年无锡市统计局部门预算.pdf",  # per-unit rows with no unit column
 ]
 
 
@@ -46,6 +47,12 @@ def assistant(tmp_path_factory, embedder) -> Assistant:
     ("无锡住建局老旧小区改造支出比上年少了多少？", "verified", 147, "万元"),
     # last year's 执行数: this year's figure and the change against it, computed
     ("湖州市财政局上年收入执行数是多少？", "computed", 7610.61, "万元"),
+    # rows labelled by units: the unit asked, its own office (本级), or the department's total
+    ("无锡统计局下属的无锡市统计普查中心收入合计是多少？", "verified", 546.18, "万元"),
+    ("无锡市统计局（本级）的本年收入是多少？", "verified", 2663.92, "万元"),
+    ("无锡市统计局本年收入是多少？", "verified", 3210.10, "万元"),
+    # a unit's items listed under its row are the unit's
+    ("What does the Wuxi Statistics Bureau's own office (本级) plan to procure in meeting services?", "verified", 2.0, "万元"),
 ])
 def test_answers(assistant, question, status, value, unit):
     answer = assistant.ask(question)
