@@ -17,9 +17,10 @@ from assistant.choose import Chooser, OpenAICompatibleChooser
 from assistant.conflicts import conflicts_for
 from assistant.coverage import uncovered
 from assistant.followup import dangling, standalone
-from assistant.knowledge import DocumentView, Knowledge
+from assistant.knowledge import DocumentView, Knowledge, place_names, place_stripped
 from assistant.llm import Drafter, OpenAICompatibleDrafter, chat_model
 from assistant.match import Scored, subject_key, without_department
+from assistant.meaning import Meaning
 from assistant.narrative import best_sentences
 from assistant.prior import previous_year
 from assistant.retrieve import Hit, Mode, Retriever
@@ -41,23 +42,48 @@ _PROJECTS = re.compile(  # asks about the projects themselves, not about somethi
 
 
 def _named(text: str, views: list[DocumentView]) -> list[DocumentView]:
-    """The documents a question names. The most specific naming wins: place and department
-    together ("湖州交通局") over the department alone (every city's 交通运输局), "普陀区财政局" over
-    普陀区 alone; names that are not part of one another are all kept ("鹿泉区科技局和财政局")."""
+    """The documents a question names. Each department named goes to the report that matches it
+    most specifically: place and department together ("湖州交通局", "Zhuhai Commerce Bureau") over
+    the department alone (every city's 交通运输局 or 商务局); names of different departments are
+    all kept ("鹿泉区科技局和财政局"); a place alone names every report of that place."""
     # a unit named ("湖州市港航管理中心") names the report it belongs to, as its department's name would
     said = {v.document.id: _maximal([a for a in [*v.aliases, *v.units] if a in text]) for v in views}
-    score = {d: sum(len(a) for a in names) for d, names in said.items()}
-    best = max(score.values(), default=0)
-    if not best:
-        return []
-    top = [v for v in views if score[v.document.id] == best]
-    shared = {a for v in top for a in v.aliases}  # "湖州" names every Huzhou report: not one in particular
-    covered = [a for v in top for a in said[v.document.id]]
+    groups: dict[str, list[DocumentView]] = {}
+    for view in views:
+        if said[view.document.id]:
+            places = place_names(view.document.department)
+            named = [a for a in said[view.document.id] if a not in places]
+            groups.setdefault(place_stripped(max(named, key=len, default="")), []).append(view)
+    if len(groups) > 1:
+        groups.pop("", None)  # a place said with a department picks that department's report
+    kept = set()
+    for group in groups.values():  # within one department's reports, those whose own place was said
+        placed = [v for v in group if _own_place_said(v, said[v.document.id])]
+        kept |= {v.document.id for v in placed or group}
+    return [v for v in views if v.document.id in kept]
 
-    def own(view: DocumentView) -> bool:
-        return any(a not in shared and not any(a in c for c in covered) for a in said[view.document.id])
 
-    return [v for v in views if v in top or own(v)]
+def _own_place_said(view: DocumentView, names: list[str]) -> bool:
+    """"湖州", or "湖州市交通运输局" whole: the report's own place is among what was said."""
+    places = place_names(view.document.department)
+    return any(name in places or places & place_names(name) for name in names)
+
+
+def _several_projects(ranked: list[Scored]) -> bool:
+    """The best figure is one project's target and other projects state one of that name too, with
+    another value, while the question names no project: which is meant is the asker's to say."""
+    best = ranked[0]
+    if best.statement.kind != "项目绩效目标表" or best.context:
+        return False
+    name = _indicator_core(best.statement.subject)
+    return any(s.statement.kind == best.statement.kind and s.statement.ref != best.statement.ref
+               and _indicator_core(s.statement.subject) == name and s.statement.value != best.statement.value
+               for s in ranked[1:])
+
+
+def _indicator_core(name: str) -> str:
+    """"补贴企业数" and "补贴企业数量" are one indicator."""
+    return re.sub(r"(数量|数)$", "", subject_key(name))
 
 
 def _maximal(names: list[str]) -> list[str]:
@@ -92,6 +118,7 @@ class Assistant:
         self.library = library or Library(settings, embedder=self.embedder)
         self.knowledge = Knowledge(self.library)
         self.retriever = Retriever(self.library, self.embedder)
+        self.meaning = Meaning(self.library, self.embedder)
         llm = chat_model(settings) if drafter is None or chooser is None else None
         self.drafter = drafter if drafter is not None else OpenAICompatibleDrafter(llm) if llm is not None else None
         self.chooser = chooser if chooser is not None else OpenAICompatibleChooser(llm) if llm is not None else None
@@ -212,11 +239,18 @@ class Assistant:
                 text = compose.computed(result, self._owner(view, question.language), "previous", question.language)
                 return self._finish(question, text, "computed", None, result, list(result.operands), [result], [])
             return self._candidates(question, views, hits, "agree")
-        return self._lookup(question, best_view, found[best_view.document.id])
+        ranked = found[best_view.document.id]
+        if _several_projects(ranked):
+            return self._candidates(question, [best_view], hits, "projects", [s.statement for s in ranked])
+        return self._lookup(question, best_view, ranked)
 
-    def _candidates(self, question: Question, views: list[DocumentView], hits: list[Hit], why: str) -> Answer:
+    def _candidates(self, question: Question, views: list[DocumentView], hits: list[Hit], why: str,
+                    offered: list[Statement] | None = None) -> Answer:
         """Close figures to pick from when none is certain; not found when there are none."""
-        options = [(v, s.statement) for v in views for s in resolve.near(question, v, hits)]
+        options = ([(views[0], s) for s in offered[:5]] if offered else
+                   [(v, s.statement) for v in views for s in resolve.near(question, v, hits)])
+        if not options:  # nothing named in so many words: what the question means, offered, never answered
+            options = [(v, s.statement) for v in views for s in resolve.by_meaning(question, v, self.meaning)]
         options.sort(key=lambda pair: -pair[1].score)
         options = options[:5]
         if not options:

@@ -162,6 +162,7 @@ _WHY = {
     "compute": ("没能找齐计算所需的数字", "the figures to compute it from were not all found"),
     "documents": ("若干文件都列有此项，问题没有指明是哪份文件", "several documents have it and the question names none"),
     "agree": ("没有哪个数字与问题所说的年度、单位和口径都相符", "no figure agrees with everything the question names"),
+    "projects": ("若干项目都列有此项指标，问题没有指明是哪个项目", "several projects state it and the question names none"),
 }
 
 

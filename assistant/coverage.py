@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+import jieba
+
 from assistant.glossary import expand, folded
 from assistant.knowledge import DocumentView
 from assistant.match import inside_row_name, item_stem, subject_key
@@ -19,13 +21,16 @@ from assistant.understand import MEASURES, Question
 # Words a question uses around its subject; never a subject themselves.
 _ZH_FILLER = re.compile(
     r"(?:几|多少)(?:辆|台|个|家|人次|人|次|项|类|套|支|平方米|平米)|下属|所属|直属|局属|[一二三四五六七八九十两]个|"
+    r"用于|用来|用在|用作|整个|全部|所有|各项|各个|这些|那些|这个|那个|它们|它的|"
     r"是多少|有多少|多少钱|多少|几何|是什么|什么|哪些|请问|一下|安排了?|花了?|用了?|共|一共|总共|合计|加起来|之和|"
     r"分别|各部门|各个部门|三个部门|部门|单位|本部门|我部门|年度|今年|本年|预算|决算|支出|收入|资金|金额|经费|费用|开支|"
     r"开销|钱|元|万元|亿元|指标值?|目标值?|计划|数量|的|了|吗|呢|是|为|有|在|中|其中|项目|情况|给|交|缴|发|今年|"
     r"里|从|对|和|与|及|比|较|占|多|少|最|哪个|哪|个|几|倍|比重|占比|比例|差|大|高|低|上年|去年|多大|总计|总额|总数|总|"
     r"百分之|百分比|百分点|打算|准备|需要|大概|大约|左右"
 )
+_ALL_FILLER = re.compile(f"(?:{_ZH_FILLER.pattern})+")
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
+_LONGEST_NAME = 40  # characters: longer labels carry a description after the name
 _EN_STOP = {
     "how", "much", "many", "what", "which", "who", "is", "are", "was", "were", "be", "been", "the", "a", "an",
     "of", "for", "to", "in", "on", "at", "by", "did", "does", "do", "its", "their", "it", "this", "that", "these",
@@ -78,9 +83,7 @@ def uncovered(question: Question, statements: list[Statement], view: DocumentVie
     for name in sorted(_name_parts(names), key=len, reverse=True):
         text = text.replace(name, " ")
     text = re.sub(r"20\d{2}\s*年?|\d+", " ", text)
-    text = _ZH_FILLER.sub(" ", text)
-    left = [run for run in _CJK.findall(text) if len(run) >= 2]  # a stray character names nothing
-    return "".join(left)
+    return "".join(content_words(text))
 
 
 def names_something(text: str, view: DocumentView) -> bool:
@@ -90,9 +93,34 @@ def names_something(text: str, view: DocumentView) -> bool:
         text = text.replace(alias, " ")
     if any(m in text for m in MEASURES if m not in ("合计", "总计", "小计")) or expand(text).terms:
         return True  # "公用经费": a measure or a word of the vocabulary, before filler could cut it up
-    text = _ZH_FILLER.sub(" ", re.sub(r"20\d{2}\s*年?|\d+|截至|年底|年末", " ", text))
+    text = re.sub(r"20\d{2}\s*年?|\d+|截至|年底|年末", " ", text)
     english = [w for w in re.findall(r"[a-z][a-z'&-]+", folded(text)) if w not in _STOP and len(w) > 2]
-    return bool(english) or any(len(run) >= 2 for run in _CJK.findall(text))
+    return bool(english) or bool(content_words(text))
+
+
+def content_words(text: str) -> list[str]:
+    """The Chinese words of ``text`` that name something, never a question word or a stray
+    character. Dictionary words stay whole ("比赛" is not the filler 比 and a 赛); what jieba's
+    dictionary does not know is read character by character, as before."""
+    words: list[str] = []
+    # question phrases first ("加起来", "多少辆", "是多少"), whole, before jieba could split them
+    text = _ZH_FILLER.sub(lambda m: " " if len(m.group()) >= 2 else m.group(), text)
+    for run in _CJK.findall(text):
+        loose = ""
+        for token in jieba.cut(run, HMM=False):
+            if len(token) >= 2:
+                words += _loose_words(loose)
+                loose = ""
+                if not _ALL_FILLER.fullmatch(token):
+                    words.append(token)
+            else:
+                loose += token
+        words += _loose_words(loose)
+    return words
+
+
+def _loose_words(chars: str) -> list[str]:
+    return [run for run in _CJK.findall(_ZH_FILLER.sub(" ", chars)) if len(run) >= 2]
 
 
 def missing_measures(question: Question, statement: Statement, view: DocumentView) -> list[str]:
@@ -131,12 +159,19 @@ def _names_department(term: str, places: str) -> bool:
 
 def _names(statement: Statement) -> str:
     c = statement.citation
-    parts = [statement.subject, statement.context, c.row or "", c.column or "", c.table or "", c.section or "",
+    # A row labelled by a name and its description ("市级预算项目评审 …全年完成审核目标100亿元…"):
+    # the name names the figure; the description's words are not what the figure is of.
+    row, subject = _name_only(c.row or ""), _name_only(statement.subject)
+    parts = [subject, statement.context, row, c.column or "", c.table or "", c.section or "",
              subject_key(c.table or ""), statement.kind,  # the kind: "收支总表" names 部门收支总体情况表
              c.entity or ""]  # and the unit it is of: "本级"
     if statement.kind == "narrative":  # the sentence, and what its abbreviations stand for (财拨 → 财政拨款)
         parts += [c.text, *expand(c.text).terms]
     return " ".join(parts)
+
+
+def _name_only(label: str) -> str:
+    return label.split()[0] if len(label) > _LONGEST_NAME and label.split() else label
 
 
 def _name_parts(names: str) -> list[str]:

@@ -90,6 +90,13 @@ def place_stripped(name: str) -> str:
     return _PLACE.sub("", name)
 
 
+def place_names(department: str) -> set[str]:
+    """The place forms a department's name begins with: "上海市普陀区财政局" → 上海市, 上海, 普陀区, 普陀."""
+    prefix = _PLACE.match(department)
+    places = re.findall(r"[\u4e00-\u9fff]{2,3}?(?:省|市|区|县)", prefix.group() if prefix else "")
+    return {form for place in places for form in (place, place.rstrip("省市区县"))}
+
+
 def department_aliases(department: str) -> list[str]:
     """"上海市普陀区财政局" → also "普陀区财政局", "财政局"; short enough to be said in a question."""
     aliases = [department]

@@ -17,7 +17,7 @@ from functools import lru_cache
 import jieba
 from rapidfuzz import fuzz
 
-from assistant.glossary import expand
+from assistant.glossary import expand, names
 from assistant.knowledge import DocumentView, Narrative
 from assistant.types import Statement
 from assistant.understand import MEASURES, Question
@@ -261,7 +261,14 @@ def without_department(question: Question, view: DocumentView) -> Question:
             text = re.sub(re.escape(entry.alias), " ", text, flags=re.IGNORECASE)
     for number, unit in enumerate(kept):
         text = text.replace(f"\x00{number}\x00", unit)
-    return replace(question, text=text, terms=[t for t in question.terms if t not in department])
+    organisations = _organisation_names()
+    return replace(question, text=text, terms=[t for t in question.terms if t not in department and t not in organisations])
+
+
+@lru_cache(maxsize=1)
+def _organisation_names() -> frozenset[str]:
+    """Departments' and places' names: they route a question, they are never its subject."""
+    return frozenset(n.chinese for n in names())
 
 
 def candidates(question: Question, view: DocumentView) -> list[Scored]:

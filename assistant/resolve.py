@@ -10,10 +10,11 @@ from assistant.agreement import disagreement, pinned_elsewhere
 from assistant.coverage import names_something, uncovered
 from assistant.knowledge import DocumentView
 from assistant.match import Scored, candidates, subject_key
+from assistant.meaning import SIMILAR, Meaning, subject_phrase
 from assistant.retrieve import Hit
 from assistant.types import Statement
 from assistant.understand import ANY_COUNT, Question, named_kinds, understand
-from index.text import MONEY_FACTORS
+from index.text import MONEY_FACTORS, key
 
 RETRIEVAL_BONUS = 0.5  # breaks near-ties in favour of a retrieved table or section; never outweighs the subject
 SHORTLIST = 15  # candidates tried, best first, before saying not found
@@ -38,6 +39,10 @@ def ranked(question: Question, view: DocumentView, hits: list[Hit]) -> list[Scor
         implicit = replace(question, text=question.text + " 合计")
         totals = [s for s in candidates(implicit, view) if (s.statement.citation.row or "") in TOTAL_ROWS]
         scored = totals + scored if totals and totals[0].column >= 1.0 else scored
+    if question.operation == "lookup" and _RATE.search(question.text):
+        scored = [s for s in scored if s.statement.unit not in MONEY_FACTORS]  # a rate or target share is never money
+    elif question.operation == "lookup" and not question.counter and _ASKS_MONEY.search(question.text):
+        scored = [s for s in scored if s.statement.unit in MONEY_FACTORS]  # "给退役军人的钱" is no head count
     if question.counter == ANY_COUNT:
         scored = [s for s in scored if s.statement.unit not in MONEY_FACTORS]  # a count is never money
     elif question.counter:
@@ -65,6 +70,22 @@ def near(question: Question, view: DocumentView, hits: list[Hit], count: int = 5
             seen.add(place)
             found.append(s)
     return found[:count]
+
+
+def by_meaning(question: Question, view: DocumentView, meaning: Meaning) -> list[Scored]:
+    """Figures of the labels nearest the question's meaning (above ``SIMILAR``), best column first:
+    offered as candidates only (their subject score stays below a named subject's)."""
+    found: list[Scored] = []
+    money = not question.counter and bool(_MONEY_WORDS.search(question.text))  # "广告宣传费" is no count of 宣传报道
+    for label, similarity in meaning.similar(question, view):
+        if similarity < SIMILAR:
+            continue
+        asked = replace(question, text=f"{label} {subject_phrase(question, view)}", terms=[])
+        figures = [s for s in candidates(asked, view) if key(s.statement.subject) == label
+                   and not pinned_elsewhere(question, s.statement, view)
+                   and (s.statement.unit in MONEY_FACTORS or not money)]
+        found += [replace(s, subject=similarity, statement=replace(s.statement, score=similarity)) for s in figures[:2]]
+    return found
 
 
 def best(question: Question, view: DocumentView, hits: list[Hit], tables_only: bool = False) -> list[Scored]:
@@ -107,6 +128,12 @@ def operands(question: Question, view: DocumentView, hits: list[Hit]) -> list[St
     return found
 
 
+_RATE = re.compile(r"满意率|满意度|[^效税利汇]率(?:是|为|要|目标|达到)|占比|比例|百分之|百分比|\bpercent|\brate\b", re.IGNORECASE)
+_MONEY_WORDS = re.compile(r"费|资金|经费|钱|[万亿]?元|支出|收入|预算|spend|budget|cost|fund|expense", re.IGNORECASE)
+_ASKS_MONEY = re.compile(r"多少钱|钱(?:是|有|一共)?多少|花了?多少|(?:资金|经费|费用?|预算|补贴|补助|奖励|奖补|拨款|工资|津贴)"
+                         r"(?:是|有|为|安排了?)?多少|"
+                         r"多少(?:补贴|补助|奖励|奖补|资金|经费|拨款|工资)|how much (?:money|did|does|do|is|was|will)\b",
+                         re.IGNORECASE)
 _SIDE_WORDS = re.compile(r"收入|支出|income|revenue|spending|expenditure", re.IGNORECASE)
 _IN_WHOLE = re.compile(r"^(?P<part>.+?)在(?P<whole>.+?)(?:里面|当中|之中|[里中])的?$")
 _CONTAINER = re.compile(r"^(?P<whole>.+?)(?:里面|当中|之中|[里中])[，,](?P<part>.+)$")

@@ -20,6 +20,7 @@ from index.chunks import make_chunks
 from index.embeddings import Embedder, embedder_name, get_embedder
 from index.errors import BudgetQAError, IngestError, NotFound
 from index.facts import all_facts
+from index.labels import subject_labels
 from index.lexical import LexicalIndex, tokenize
 from index.load_pdf import Progress, is_pdf
 from index.parse import document_id, parse_file
@@ -92,8 +93,15 @@ class Library:
             chunks = make_chunks(parsed, self.settings.chunk_rows, self.settings.chunk_chars)
             vectors = self.embedder.embed([c.embedding_text for c in chunks])
             tokens = [" ".join(tokenize(c.text)) for c in chunks]
-            self._commit(parsed.document, lambda: self.store.write(parsed, facts, findings, chunks, tokens),
-                         lambda: self.vectors.add(chunks, vectors), lambda: self._keep_original(path, parsed.document))
+            labels = self.store.new_labels(self.embedder.name, subject_labels(parsed))
+            label_vectors = self.embedder.embed(labels)
+
+            def write_facts() -> None:
+                self.store.write(parsed, facts, findings, chunks, tokens)
+                self.store.write_label_vectors(self.embedder.name, labels, label_vectors)
+
+            self._commit(parsed.document, write_facts, lambda: self.vectors.add(chunks, vectors),
+                         lambda: self._keep_original(path, parsed.document))
         return IngestReport(
             parsed.document, False, len(parsed.tables), len(parsed.performance), len(facts), len(chunks),
             len(findings), sum(not f.ok for f in findings), time.perf_counter() - started,

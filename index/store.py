@@ -16,6 +16,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from index.errors import ConfigError, NotFound
 from index.types import (
     Cell,
@@ -53,6 +55,9 @@ CREATE INDEX IF NOT EXISTS facts_label ON facts (row_label);
 CREATE INDEX IF NOT EXISTS facts_column ON facts (column_path);
 CREATE INDEX IF NOT EXISTS facts_document ON facts (document, table_id);
 CREATE TABLE IF NOT EXISTS findings (document TEXT, check_name TEXT, ok INTEGER, body TEXT);
+-- embeddings of printed labels, shared by all documents (a label's meaning does not depend on
+-- which report prints it); vectors of different embedders are kept apart by their space
+CREATE TABLE IF NOT EXISTS label_vectors (space TEXT, label TEXT, vector BLOB, PRIMARY KEY (space, label));
 CREATE TABLE IF NOT EXISTS chunks (
     id TEXT PRIMARY KEY, document TEXT, kind TEXT, ref TEXT, title TEXT, text TEXT,
     page_start INTEGER, page_end INTEGER, meta TEXT, tokens TEXT
@@ -125,6 +130,28 @@ class FactStore:
                 for c, t in zip(chunks, tokens, strict=True)
             ],
         )
+
+    def write_label_vectors(self, space: str, labels: list[str], vectors: list[list[float]]) -> None:
+        self._db.executemany(
+            "INSERT OR IGNORE INTO label_vectors VALUES (?,?,?)",
+            [(space, label, np.asarray(vector, dtype=np.float32).tobytes())
+             for label, vector in zip(labels, vectors, strict=True)],
+        )
+
+    def new_labels(self, space: str, labels: list[str]) -> list[str]:
+        """The labels with no vector in this space yet."""
+        known = set(self.label_vectors(space, labels))
+        return [label for label in labels if label not in known]
+
+    def label_vectors(self, space: str, labels: list[str]) -> dict[str, np.ndarray]:
+        found: dict[str, np.ndarray] = {}
+        for start in range(0, len(labels), 500):  # SQLite's limit on bound parameters
+            batch = labels[start : start + 500]
+            marks = ",".join("?" * len(batch))
+            for row in self._rows(f"SELECT label, vector FROM label_vectors WHERE space = ? AND label IN ({marks})",
+                                  space, *batch):
+                found[row["label"]] = np.frombuffer(row["vector"], dtype=np.float32)
+        return found
 
     def delete(self, document: str) -> None:
         for table in ("documents", "tables", "performance", "sections", "facts", "findings", "chunks"):

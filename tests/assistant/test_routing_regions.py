@@ -52,3 +52,10 @@ def test_a_city_with_no_report_is_not_found(two_cities):
     assistant, _ = two_cities
     for question in ("嘉兴市交通运输局的公务接待费是多少？", "What did the Hangzhou Transport Bureau spend on receptions?"):
         assert assistant.ask(question).status == "not_found", question
+
+
+def test_two_departments_each_with_its_city_are_those_two_reports(two_cities):
+    assistant, ids = two_cities
+    answer = assistant.ask("无锡市交通运输局和苏州交通局的公务接待费加起来是多少？")
+    assert answer.status == "computed", answer.answer
+    assert {c.document for c in answer.citations} == set(ids.values())

@@ -42,3 +42,11 @@ def test_library_reopens_from_disk(library, settings, embedder):
     reopened = Library(settings, embedder=embedder)
     assert [d.source for d in reopened.documents()] == [SHEHUI.name]
     assert reopened.lexical.query("公务员医疗补助", 3)
+
+
+def test_labels_are_embedded_once_at_ingest(corpus, embedder):
+    """Printed labels get vectors for matching by meaning; a label printed by two reports is stored once."""
+    vectors = corpus.store.label_vectors(embedder.name, ["2024年企业奖补", "住房公积金", "没有这个标签"])
+    assert set(vectors) == {"2024年企业奖补", "住房公积金"}  # a project of a performance form, a row
+    assert all(len(v) == len(embedder.embed(["x"])[0]) for v in vectors.values())
+    assert corpus.store.new_labels(embedder.name, ["住房公积金", "没有这个标签"]) == ["没有这个标签"]
