@@ -283,11 +283,12 @@ def candidates(question: Question, view: DocumentView) -> list[Scored]:
         if found:
             scored.append(found)
     subjects = question_subjects(question, scored)
-    by_sentence = {(n.fact.sentence, n.fact.value): n for n in view.narrative}
-    for statement in view.statements:
-        if statement.kind != "narrative":
-            continue
-        narrative = by_sentence[(statement.citation.text, statement.value)]
+    # narrative statements follow the view's narrative one for one ("机关运行经费支出10.23万元，比上年
+    # 增加10.23万元": one value twice, a figure and a change)
+    said_figures = [s for s in view.statements if s.kind == "narrative"]
+    for statement, narrative in zip(said_figures, view.narrative, strict=True):
+        if narrative.change and not question.change:
+            continue  # "比2025年增加2943.64万元" is a change, never the figure itself ("工资是多少")
         found = score_narrative(question, subjects, narrative, statement)
         if found:
             scored.append(found)

@@ -69,3 +69,10 @@ def test_last_years_budget_is_not_its_outturn(assistant):
 def test_a_city_without_that_department_is_not_answered_from_another(assistant):
     answer = assistant.ask("What is the Huzhou Water Resources Bureau's total 2026 budget?")
     assert answer.status == "not_found"
+
+
+def test_a_change_is_never_the_figure_asked(assistant):
+    """"基本支出…主要用于保障在职人员工资福利…，比2025年增加2943.64万元": that is a change of 基本支出,
+    not what 工资 is."""
+    answer = assistant.ask("重庆市水利局的工资是多少？")
+    assert answer.value != 2943.64 and not (answer.status == "verified" and answer.citations[0].section)
