@@ -15,6 +15,7 @@ Each returns the reason it disagrees, so a rejected figure can still be offered 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from assistant.coverage import missing_measures
 from assistant.knowledge import DocumentView, place_stripped
@@ -52,22 +53,29 @@ def pinned_elsewhere(question: Question, statement: Statement, view: DocumentVie
 
 def named_unit(question: Question, view: DocumentView) -> str:
     """The sub-unit of this document the question names, the most specific one; "" for none."""
-    text = key(question.text)
-    named = [unit for unit in view.units if _names(text, unit)]
-    own_office = f"{view.document.department}本级"
-    if not named and own_office in view.units and _OWN_OFFICE.search(question.text):
+    return _named_unit(question.text, view.document.department, tuple(view.units))
+
+
+@lru_cache(maxsize=4096)
+def _named_unit(question: str, department: str, units: tuple[str, ...]) -> str:
+    """Asked once per question and document, though every candidate figure is checked against it."""
+    text = _BRACKETS.sub("", key(question))  # "统计局（本级）" names 统计局本级
+    ends = _ORG_RUN.findall(text)
+    named = [unit for unit in units if _names(text, ends, unit)]
+    own_office = f"{department}本级"
+    if not named and own_office in units and _OWN_OFFICE.search(question):
         return own_office  # "本级" / "its own office" said with the department's name
     return max(named, key=lambda unit: len(place_stripped(key(unit))), default="")
 
 
-def _names(text: str, unit: str) -> bool:
+def _names(text: str, ends: list[str], unit: str) -> bool:
     """"湖州市财政票据管理中心" is named so, without its place, or by its distinctive end
-    ("票据管理中心", five characters or more and ending as organisations do)."""
-    text, name = _BRACKETS.sub("", text), _BRACKETS.sub("", key(unit))  # "统计局（本级）" names 统计局本级
+    ("票据管理中心", five characters or more and ending as organisations do: ``ends``)."""
+    name = _BRACKETS.sub("", key(unit))
     core = place_stripped(name)
     if name in text or (len(core) >= 4 and core in text):
         return True
-    return any(name.endswith(run) for run in _ORG_RUN.findall(text))
+    return any(name.endswith(run) for run in ends)
 
 
 def _organisation(question: Question, statement: Statement, view: DocumentView) -> str:
@@ -76,7 +84,8 @@ def _organisation(question: Question, statement: Statement, view: DocumentView) 
     if statement.kind == "narrative":
         # a sentence belongs to whoever it names; a unit asked for must be named in the figure's clause
         clause = re.split(r"[，,；;。]", statement.subject)[-1]
-        return "" if not unit or _names(key(clause), unit) else f"not said of {unit}"
+        said = _BRACKETS.sub("", key(clause))
+        return "" if not unit or _names(said, _ORG_RUN.findall(said), unit) else f"not said of {unit}"
     if unit and key(own) != key(unit):
         return f"a figure of {own or view.document.department}, not of {unit}"
     if not unit and own:

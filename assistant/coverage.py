@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import lru_cache
 
 import jieba
 
@@ -166,8 +167,14 @@ def _names(statement: Statement) -> str:
              subject_key(c.table or ""), statement.kind,  # the kind: "收支总表" names 部门收支总体情况表
              c.entity or ""]  # and the unit it is of: "本级"
     if statement.kind == "narrative":  # the sentence, and what its abbreviations stand for (财拨 → 财政拨款)
-        parts += [c.text, *expand(c.text).terms]
+        parts += [c.text, *_stands_for(c.text)]
     return " ".join(parts)
+
+
+@lru_cache(maxsize=8192)
+def _stands_for(sentence: str) -> tuple[str, ...]:
+    """The vocabulary a sentence's words stand for; read once, though checked for every question."""
+    return tuple(expand(sentence).terms)
 
 
 def _name_only(label: str) -> str:

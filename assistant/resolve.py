@@ -77,10 +77,11 @@ def by_meaning(question: Question, view: DocumentView, meaning: Meaning) -> list
     offered as candidates only (their subject score stays below a named subject's)."""
     found: list[Scored] = []
     money = not question.counter and bool(_MONEY_WORDS.search(question.text))  # "广告宣传费" is no count of 宣传报道
+    phrase = subject_phrase(question, view)
     for label, similarity in meaning.similar(question, view):
         if similarity < SIMILAR:
             continue
-        asked = replace(question, text=f"{label} {subject_phrase(question, view)}", terms=[])
+        asked = replace(question, text=f"{label} {phrase}", terms=[])
         figures = [s for s in candidates(asked, view) if key(s.statement.subject) == label
                    and not pinned_elsewhere(question, s.statement, view)
                    and (s.statement.unit in MONEY_FACTORS or not money)]

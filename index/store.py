@@ -140,18 +140,20 @@ class FactStore:
 
     def new_labels(self, space: str, labels: list[str]) -> list[str]:
         """The labels with no vector in this space yet."""
-        known = set(self.label_vectors(space, labels))
+        known = {row["label"] for row in self._label_rows("label", space, labels)}
         return [label for label in labels if label not in known]
 
     def label_vectors(self, space: str, labels: list[str]) -> dict[str, np.ndarray]:
-        found: dict[str, np.ndarray] = {}
+        return {row["label"]: np.frombuffer(row["vector"], dtype=np.float32)
+                for row in self._label_rows("label, vector", space, labels)}
+
+    def _label_rows(self, columns: str, space: str, labels: list[str]) -> list[sqlite3.Row]:
+        rows: list[sqlite3.Row] = []
         for start in range(0, len(labels), 500):  # SQLite's limit on bound parameters
             batch = labels[start : start + 500]
             marks = ",".join("?" * len(batch))
-            for row in self._rows(f"SELECT label, vector FROM label_vectors WHERE space = ? AND label IN ({marks})",
-                                  space, *batch):
-                found[row["label"]] = np.frombuffer(row["vector"], dtype=np.float32)
-        return found
+            rows += self._rows(f"SELECT {columns} FROM label_vectors WHERE space = ? AND label IN ({marks})", space, *batch)
+        return rows
 
     def delete(self, document: str) -> None:
         for table in ("documents", "tables", "performance", "sections", "facts", "findings", "chunks"):
