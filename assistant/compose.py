@@ -3,13 +3,69 @@ from a statement or a computation, in the document's unit, with a conversion whe
 
 from __future__ import annotations
 
-from assistant.types import Citation, Computed, Conflict, Statement
+from assistant.types import (
+    Calculated,
+    Citation,
+    Computed,
+    Conflict,
+    EachCalculated,
+    EachDocument,
+    Found,
+    NotFound,
+    Offered,
+    Outcome,
+    Projects,
+    Quoted,
+    Statement,
+)
 from index.text import MONEY_FACTORS
+from index.types import Document
 
 NOT_FOUND_ZH = "未能在已导入的文件中找到可以核实的答案。"
 NOT_FOUND_EN = "I could not find an answer I can verify in the ingested documents."
 AUTHORITATIVE_ZH = "以表格数据为准"
 AUTHORITATIVE_EN = "the table is authoritative"
+
+
+def render(outcome: Outcome, language: str) -> str:
+    """The answer's words for what the executor found."""
+    match outcome:
+        case Found():
+            return _found(outcome, language)
+        case Calculated(result=result, documents=documents, operation=operation, across=across):
+            if across:
+                return computed_across(result, [d.department for d in documents], operation, language)
+            return computed(result, owner(documents[0], language), operation, language)
+        case EachDocument(rows=rows, winner=winner, least=least):
+            return per_document([(d.department, s) for d, s in rows], language,
+                                winner.department if winner else None, least)
+        case EachCalculated(rows=rows, operation=operation):
+            return per_document_computed([(d.department, r) for d, r in rows], operation, language)
+        case Projects(count=count, budgets=budgets, counting=counting):
+            return project_count(count, list(budgets), language) if counting else project_list(list(budgets), language)
+        case Quoted(sentences=sentences):
+            return quote(list(sentences), language)
+        case Offered(options=options, why=why):
+            many = len({d.id for d, _ in options}) > 1
+            colon = "：" if language == "zh" else ": "
+            return candidates([((d.department + colon) if many else "", s) for d, s in options], why, language)
+        case NotFound(searched=searched, needs_subject=needs):
+            return needs_subject(language) if needs else not_found(language, list(searched))
+    raise TypeError(f"no words for {type(outcome).__name__}")
+
+
+def _found(outcome: Found, language: str) -> str:
+    whose = owner(outcome.document, language)
+    if outcome.conflicts:
+        return conflict(outcome.best, list(outcome.conflicts), whose, language)
+    return lookup(outcome.best, list(outcome.also), whose, language)
+
+
+def owner(document: Document, language: str) -> str:
+    """Whose report a figure is from, as the answer opens."""
+    if language == "zh":
+        return f"{document.department}{document.year or ''}年{'度' if document.kind == '决算' else ''}{document.kind}中，"
+    return f"{document.department} ({document.year} {'final accounts' if document.kind == '决算' else 'budget'})"
 
 
 def figure(statement: Statement | Computed, language: str) -> str:
@@ -183,10 +239,11 @@ def candidates(options: list[tuple[str, Statement]], why: str, language: str) ->
     return f"I cannot be sure which figure answers this: {en}. The closest are — {lines}. Pick one, or ask more precisely."
 
 
-def picked_by_model(language: str) -> str:
+def read_by_model(reading: str, language: str) -> str:
+    """Said after an answer reached through a model's reading: what it read, and that the figure is the cell's."""
     if language == "zh":
-        return "（语言模型从最接近的候选中选定了这一项；数字取自所引单元格。）"
-    return " (A language model picked this item among the closest candidates; the figure is the cited cell's.)"
+        return f"（语言模型将问题读作“{reading}”；数字取自所引单元格，已核对。）"
+    return f" (A language model read the question as “{reading}”; the figure is the cited cell's, checked.)"
 
 
 def needs_subject(language: str) -> str:

@@ -39,16 +39,22 @@ def ranked(question: Question, view: DocumentView, hits: list[Hit]) -> list[Scor
         implicit = replace(question, text=question.text + " 合计")
         totals = [s for s in candidates(implicit, view) if (s.statement.citation.row or "") in TOTAL_ROWS]
         scored = totals + scored if totals and totals[0].column >= 1.0 else scored
-    if question.operation == "lookup" and _RATE.search(question.text):
-        scored = [s for s in scored if s.statement.unit not in MONEY_FACTORS]  # a rate or target share is never money
-    elif question.operation == "lookup" and not question.counter and _ASKS_MONEY.search(question.text):
-        scored = [s for s in scored if s.statement.unit in MONEY_FACTORS]  # "给退役军人的钱" is no head count
-    if question.counter == ANY_COUNT:
-        scored = [s for s in scored if s.statement.unit not in MONEY_FACTORS]  # a count is never money
-    elif question.counter:
-        scored = [s for s in scored if s.statement.unit.endswith(question.counter)]
+    scored = [s for s in scored if fits(question, s.statement)]
     # "according to the explanatory notes": the document's sentences first
     return sorted(scored, key=lambda s: (question.from_text and s.statement.kind != "narrative", -boosted(s)))
+
+
+def fits(question: Question, statement: Statement) -> bool:
+    """The figure is of the kind asked: a count is never money, nor a rate or target share;
+    "给退役军人的钱" is no head count; "几辆" counts 辆."""
+    money = statement.unit in MONEY_FACTORS
+    if question.counter:
+        return not money if question.counter == ANY_COUNT else statement.unit.endswith(question.counter)
+    if question.operation == "lookup" and _RATE.search(question.text):
+        return not money
+    if question.operation == "lookup" and _ASKS_MONEY.search(question.text):
+        return money
+    return True
 
 
 def covered(question: Question, view: DocumentView, scored: list[Scored]) -> list[Scored]:

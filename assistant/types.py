@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from index.text import to_yuan
-from index.types import BBox
+from index.types import BBox, Document
 
 # verified: a cited cell answers what was asked; computed: arithmetic over cited cells; conflict: the
 # document states two figures; quoted: the document's words, no figure asked; candidates: close
@@ -87,6 +87,123 @@ class Evidence:
     text: str
 
 
+# -- what the executor found, before words: compose renders it, verify checks its figures ----------
+
+
+@dataclass(frozen=True)
+class Found:
+    """One cell answers; with ``conflicts`` the document also states other figures for it."""
+
+    document: Document
+    best: Statement
+    also: tuple[Statement, ...] = ()  # the same figure printed in other tables
+    conflicts: tuple[Conflict, ...] = ()
+    stated: tuple[Statement, ...] = ()  # other figures the answer quotes (the cited sentence's own)
+    picked_by: str | None = None  # "model": a configured LLM read the question as this figure
+
+    @property
+    def status(self) -> Status:
+        return "conflict" if self.conflicts else "verified"
+
+    @property
+    def statements(self) -> list[Statement]:
+        contradicting = [Statement(c.value, c.unit, 2, c.citation, "narrative", "") for c in self.conflicts]
+        return [self.best, *self.also, *contradicting, *self.stated]
+
+
+@dataclass(frozen=True)
+class Calculated:
+    """Arithmetic over cited figures, of one document or across several (in the order named)."""
+
+    result: Computed
+    documents: tuple[Document, ...]
+    operation: str  # the question's operation, or "previous": last year's figure derived
+    across: bool = False
+    status: Status = "computed"
+    picked_by: str | None = None  # "model": computed over the operands a configured LLM read the question as
+
+    @property
+    def statements(self) -> list[Statement]:
+        return list(self.result.operands)
+
+
+@dataclass(frozen=True)
+class EachDocument:
+    """One figure per document ("各部门…分别"), and which has the most or least when asked."""
+
+    rows: tuple[tuple[Document, Statement], ...]
+    winner: Document | None = None
+    least: bool = False
+    status: Status = "verified"
+
+    @property
+    def statements(self) -> list[Statement]:
+        return [s for _, s in self.rows]
+
+
+@dataclass(frozen=True)
+class EachCalculated:
+    """The same arithmetic in each of several documents."""
+
+    rows: tuple[tuple[Document, Computed], ...]
+    operation: str
+    status: Status = "computed"
+
+    @property
+    def statements(self) -> list[Statement]:
+        return [s for _, r in self.rows for s in r.operands]
+
+
+@dataclass(frozen=True)
+class Projects:
+    """The projects with performance-target tables: listed, or counted."""
+
+    count: Computed
+    budgets: tuple[Statement, ...]
+    counting: bool
+
+    @property
+    def status(self) -> Status:
+        return "computed" if self.counting else "verified"
+
+    @property
+    def statements(self) -> list[Statement]:
+        return list(self.budgets)
+
+
+@dataclass(frozen=True)
+class Quoted:
+    """The document's own sentences, for why / what for / which."""
+
+    sentences: tuple[tuple[str, Citation], ...]
+    status: Status = "quoted"
+    statements: tuple[Statement, ...] = ()
+
+
+@dataclass(frozen=True)
+class Offered:
+    """Close figures to pick from, none certain; ``why`` names what kept each from answering."""
+
+    options: tuple[tuple[Document, Statement], ...]
+    why: str  # "compute" | "documents" | "agree" | "projects"
+    status: Status = "candidates"
+
+    @property
+    def statements(self) -> list[Statement]:
+        return [s for _, s in self.options]
+
+
+@dataclass(frozen=True)
+class NotFound:
+    searched: tuple[str, ...] = ()  # the departments looked in
+    needs_subject: bool = False  # a follow-up with nothing to follow
+    status: Status = "not_found"
+    statements: tuple[Statement, ...] = ()
+
+
+Outcome = Found | Calculated | EachDocument | EachCalculated | Projects | Quoted | Offered | NotFound
+
+
 @dataclass
 class Answer:
     question: str
@@ -100,7 +217,8 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
     candidates: list[Citation] = field(default_factory=list)  # status "candidates": the figures to pick from
-    picked_by: str | None = None  # "model": a configured LLM chose this figure among the candidates
+    picked_by: str | None = None  # "model": reached through a configured LLM's reading of the question
+    read_as: str | None = None  # that reading: printed labels, measure, year
     evidence: list[Evidence] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
 

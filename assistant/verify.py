@@ -1,4 +1,4 @@
-"""Every figure in an answer's text is checked against what it cites.
+"""An outcome is checked against its query, and every figure in an answer's text against what it cites.
 
 A figure passes when it equals, after unit conversion and within the rounding the writer
 applied, a cited statement or a result computed from cited statements. Numbers inside the
@@ -11,8 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.agreement import disagreement, pinned_elsewhere
 from assistant.numbers import MONEY, Mention, find_mentions
-from assistant.types import Citation, Computed, Statement
+from assistant.query import Query
+from assistant.resolve import fits
+from assistant.types import Calculated, Citation, Computed, Found, Offered, Outcome, Statement
 
 UNVERIFIED_MARK = "〔未核实〕"
 UNVERIFIED_MARK_EN = " [unverified]"
@@ -27,6 +30,30 @@ class Check:
     @property
     def ok(self) -> bool:
         return self.source is not None
+
+
+def checked(query: Query, outcome: Outcome) -> Outcome:
+    """The last gate before a figure is called verified: it must agree with what the query pins
+    down — organisation (department or sub-unit), year, side. One that does not is offered as a
+    candidate, never answered, however it was chosen."""
+    if isinstance(outcome, Found):
+        view = query.document(outcome.document.id)
+        if disagreement(query.asked_of(view), outcome.best, view):
+            return Offered(((outcome.document, outcome.best),), "agree")
+    return outcome
+
+
+def holds(query: Query, outcome: Outcome) -> bool:
+    """An answer reached from a model's reading still answers the asker's own words: the figure
+    agrees with everything the rules read in them (organisation, year, side) and is of the kind
+    asked (money, a count, a rate); a result's operands are of the organisation and year asked."""
+    if isinstance(outcome, Found):
+        view = query.document(outcome.document.id)
+        return not disagreement(query.asked_of(view), outcome.best, view) and fits(query.asked, outcome.best)
+    if isinstance(outcome, Calculated) and not outcome.across:
+        view = query.document(outcome.documents[0].id)
+        return not any(pinned_elsewhere(query.asked_of(view), s, view) for s in outcome.result.operands)
+    return False
 
 
 def verify(text: str, statements: list[Statement], computed: list[Computed], citations: list[Citation]) -> list[Check]:

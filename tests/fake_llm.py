@@ -16,14 +16,14 @@ from typing import Any
 class FakeLLM:
     def __init__(self) -> None:
         self.reply = ""  # the draft it answers with
-        self.choice = ""  # its reply to a request to pick among candidates ("" : the draft reply)
+        self.reading = ""  # its reply to a request to read a question ("": the draft reply)
         self.requests: list[dict[str, Any]] = []
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def answer(self, body: dict[str, Any]) -> str:
-        choosing = "FIGURES" in body["messages"][-1]["content"] and "pick" in body["messages"][0]["content"]
-        return self.choice if choosing and self.choice else self.reply
+        reading = "LABELS:" in body["messages"][-1]["content"]
+        return self.reading if reading and self.reading else self.reply
 
     @property
     def base_url(self) -> str:

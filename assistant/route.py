@@ -1,0 +1,56 @@
+"""Which ingested documents a question is about: those it names (department, unit or place),
+those the caller chose, and never a year no document covers."""
+
+from __future__ import annotations
+
+from assistant import organisations
+from assistant.knowledge import DocumentView, place_names, place_stripped
+from assistant.understand import Question
+
+
+def route(question: Question, views: list[DocumentView], chosen: set[str] | None = None) -> tuple[list[DocumentView], bool]:
+    """The documents to look in, and whether the question (or the caller) named them."""
+    if chosen:
+        return [v for v in views if v.document.id in chosen], True
+    named = named_documents(question.search_text, views)
+    if organisations.unmatched(question, views):
+        return [], False  # a department or place no ingested document is of: nothing here answers
+    scope = named or views
+    if question.years and not question.change:
+        # A document states its own year and the one before (上年); a year no document covers has no answer.
+        scope = [v for v in scope if v.document.year in question.years or
+                 (v.document.year is not None and v.document.year - 1 in question.years)]
+    return scope, bool(named)
+
+
+def named_documents(text: str, views: list[DocumentView]) -> list[DocumentView]:
+    """The documents a question names. Each department named goes to the report that matches it
+    most specifically: place and department together ("湖州交通局", "Zhuhai Commerce Bureau") over
+    the department alone (every city's 交通运输局 or 商务局); names of different departments are
+    all kept ("鹿泉区科技局和财政局"); a place alone names every report of that place."""
+    # a unit named ("湖州市港航管理中心") names the report it belongs to, as its department's name would
+    said = {v.document.id: _maximal([a for a in [*v.aliases, *v.units] if a in text]) for v in views}
+    groups: dict[str, list[DocumentView]] = {}
+    for view in views:
+        if said[view.document.id]:
+            places = place_names(view.document.department)
+            named = [a for a in said[view.document.id] if a not in places]
+            groups.setdefault(place_stripped(max(named, key=len, default="")), []).append(view)
+    if len(groups) > 1:
+        groups.pop("", None)  # a place said with a department picks that department's report
+    kept = set()
+    for group in groups.values():  # within one department's reports, those whose own place was said
+        placed = [v for v in group if _own_place_said(v, said[v.document.id])]
+        kept |= {v.document.id for v in placed or group}
+    return [v for v in views if v.document.id in kept]
+
+
+def _own_place_said(view: DocumentView, names: list[str]) -> bool:
+    """"湖州", or "湖州市交通运输局" whole: the report's own place is among what was said."""
+    places = place_names(view.document.department)
+    return any(name in places or places & place_names(name) for name in names)
+
+
+def _maximal(names: list[str]) -> list[str]:
+    """Names not inside another of the list: "湖州市财政局" keeps it, drops "财政局" and "湖州"."""
+    return [n for n in names if not any(n != other and n in other for other in names)]
