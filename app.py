@@ -5,11 +5,13 @@ Wiring and serialisation only: answers come from ``assistant``, documents from `
 
 from __future__ import annotations
 
+import hmac
 import json
+import logging
 import os
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from typing import Any, Literal
 
@@ -17,14 +19,20 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr
 from fastapi import APIRouter, Depends, FastAPI, File, Query, Request, UploadFile
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Message as AsgiMessage
 
 from assistant import Answer, Assistant
 from assistant.jobs import FileTooLarge, Jobs
 from assistant.ui import CSS, build_ui
 from index import BudgetQAError, ConfigError, IngestError, Library, NotFound, Settings, UnsupportedDocument
 from index.pages import Highlight, render_page
+
+log = logging.getLogger(__name__)
 
 
 class _Unauthorised(BudgetQAError):
@@ -35,6 +43,7 @@ _STATUS = [(_Unauthorised, 401), (NotFound, 404), (FileTooLarge, 413), (Unsuppor
            (ConfigError, 500)]
 
 
+_ASK_SOMETHING = "Ask a question about the ingested budget disclosures. / 请提出关于已导入预算文件的问题。"
 _HIGHLIGHT = "cells to outline: 'x0,top,x1,bottom' boxes (PDF points) or 'row:<label>' / 'cell:<text>', joined by ';'"
 
 
@@ -66,36 +75,143 @@ def build_app(settings: Settings | None = None, library: Library | None = None, 
     jobs = Jobs(library, settings.max_upload_mb * 1_000_000)
     api = FastAPI(title="budget-qa", description="Questions over Chinese budget disclosures; every figure verified and cited.")
 
-    @api.exception_handler(BudgetQAError)
-    def user_error(_: Request, exc: BudgetQAError) -> JSONResponse:
-        status = next((code for kind, code in _STATUS if isinstance(exc, kind)), 400)
-        return JSONResponse({"error": str(exc)}, status_code=status)
+    _error_envelope(api)
 
     @api.get("/healthz")
     def healthz() -> dict[str, Any]:
         return {"status": "ok", "documents": len(library.documents())}
 
     api.include_router(_v1(settings, assistant, jobs))
-    return gr.mount_gradio_app(api, build_ui(assistant, jobs), path="/", footer_links=[], css=CSS)
+    api.add_middleware(UploadLimit, limit=settings.max_upload_mb * 1_000_000, paths=("/v1/documents",))
+    # One key for every way in: with it set, the UI and its Gradio API (config, queue, files) ask for it
+    # too — a login page for people (any user name, the key as password), `auth=(name, key)` for gradio_client.
+    login = {"auth": _ui_login(settings.api_key), "auth_message": _LOGIN_MESSAGE} if settings.api_key else {}
+    return gr.mount_gradio_app(api, build_ui(assistant, jobs), path="/", footer_links=[], css=CSS,
+                               max_file_size=f"{settings.max_upload_mb}mb", **login)
+
+
+_LOGIN_MESSAGE = "Enter any user name and the API key as the password. / 用户名任意，密码为 API 密钥。"
+
+
+class ErrorBody(BaseModel):
+    """Every 4xx and 5xx answer of the API."""
+
+    error: str = Field(description="what went wrong, naming the field, file or page")
+
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorBody, "description": what} for code, what in [
+        (400, "a field that cannot be used"), (401, "no valid API key"), (404, "no such document, table, page or route"),
+        (422, "a request that does not match the schema"), (500, "an internal error")]
+}
+_UPLOAD_ERRORS: dict[int | str, dict[str, Any]] = {
+    413: {"model": ErrorBody, "description": "over the upload limit"},
+    415: {"model": ErrorBody, "description": "not a PDF or disclosure text"},
+}
+
+
+def _error_envelope(api: FastAPI) -> None:
+    """One body for every error: {"error": "…"} — ours, validation, unknown routes, and the unexpected."""
+
+    @api.exception_handler(BudgetQAError)
+    def user_error(_: Request, exc: BudgetQAError) -> JSONResponse:
+        status = next((code for kind, code in _STATUS if isinstance(exc, kind)), 400)
+        return JSONResponse({"error": str(exc)}, status_code=status)
+
+    @api.exception_handler(RequestValidationError)
+    def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        said = "; ".join(f"{'.'.join(str(p) for p in e['loc'] if p != 'body') or 'body'}: {e['msg']}" for e in exc.errors()[:3])
+        return JSONResponse({"error": said or "the request does not match the schema"}, status_code=422)
+
+    @api.exception_handler(StarletteHTTPException)
+    def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers)
+
+    @api.exception_handler(Exception)
+    def unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error", exc_info=exc)
+        return JSONResponse({"error": "internal error; the server log has the details"}, status_code=500)
+
+
+class UploadLimit:
+    """Uploads are counted as the body streams in: over the limit the answer is 413 at once (by the
+    declared length, or as soon as the bytes pass it), never after the whole body sits on disk."""
+
+    SLACK = 64_000  # the multipart envelope around the file
+
+    def __init__(self, app: ASGIApp, limit: int, paths: tuple[str, ...]) -> None:
+        self.app, self.limit, self.paths = app, limit + self.SLACK, paths
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] not in self.paths:
+            return await self.app(scope, receive, send)
+        declared = dict(scope["headers"]).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self.limit:
+            return await self._refuse(send)
+        seen, over = 0, False
+
+        async def counted() -> AsgiMessage:
+            nonlocal seen, over
+            message = await receive()
+            seen += len(message.get("body", b"")) if message["type"] == "http.request" else 0
+            if seen > self.limit:
+                over = True
+                return {"type": "http.disconnect"}  # the handler stops reading; we answer
+            return message
+
+        async def unless_over(message: AsgiMessage) -> None:
+            if not over:
+                await send(message)
+
+        try:
+            await self.app(scope, counted, unless_over)
+        except Exception:
+            if not over:
+                raise
+        if over:
+            await self._refuse(send)
+
+    async def _refuse(self, send: Send) -> None:
+        mb = (self.limit - self.SLACK) / 1_000_000
+        await JSONResponse({"error": f"the upload is over the limit of {mb:g} MB"}, status_code=413)(
+            {"type": "http"}, _nothing, send)
+
+
+async def _nothing() -> AsgiMessage:
+    return {"type": "http.disconnect"}
+
+
+def _ui_login(key: str) -> Callable[[str, str], bool]:
+    def check(_user: str, password: str) -> bool:
+        return hmac.compare_digest(password.encode(), key.encode())
+
+    return check
 
 
 def _v1(settings: Settings, assistant: Assistant, jobs: Jobs) -> APIRouter:
     def authorised(request: Request) -> None:
-        if settings.api_key and request.headers.get("authorization") != f"Bearer {settings.api_key}":
+        given = request.headers.get("authorization", "").encode()
+        if settings.api_key and not hmac.compare_digest(given, f"Bearer {settings.api_key}".encode()):
             raise _Unauthorised("a valid 'Authorization: Bearer <key>' header is required")
 
-    v1 = APIRouter(prefix="/v1", dependencies=[Depends(authorised)])
+    v1 = APIRouter(prefix="/v1", dependencies=[Depends(authorised)], responses=_ERRORS)
     routes = _Routes(settings, assistant, jobs)
     v1.add_api_route("/ask", routes.ask, methods=["POST"])
     v1.add_api_route("/documents", routes.documents, methods=["GET"])
-    v1.add_api_route("/documents", routes.upload, methods=["POST"], status_code=202)
+    v1.add_api_route("/documents", routes.upload, methods=["POST"], status_code=202, responses=_UPLOAD_ERRORS)
     v1.add_api_route("/jobs/{job_id}", routes.job, methods=["GET"])
+    v1.add_api_route("/jobs/{job_id}", routes.cancel, methods=["DELETE"])
     v1.add_api_route("/documents/{ref}", routes.delete, methods=["DELETE"])
     v1.add_api_route("/documents/{ref}/tables", routes.tables, methods=["GET"])
     v1.add_api_route("/documents/{ref}/tables/{table_id}", routes.table, methods=["GET"])
     v1.add_api_route("/documents/{ref}/findings", routes.findings, methods=["GET"])
     v1.add_api_route("/documents/{ref}/pages/{page}.png", routes.page, methods=["GET"], response_class=Response)
-    v1.add_api_route("/chat/completions", routes.chat, methods=["POST"], response_model=None)
+    v1.add_api_route("/chat/completions", routes.chat, methods=["POST"], response_model=None, responses={200: {
+        "description": "a chat.completion, or with `stream: true` server-sent chat.completion.chunk events",
+        "content": {"application/json": {}, "text/event-stream": {}}}})
+    # an unknown /v1 route is ours to answer, in the envelope (else the UI mounted at / would)
+    v1.add_api_route("/{rest:path}", routes.unknown, methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+                     include_in_schema=False)
     return v1
 
 
@@ -105,6 +221,9 @@ class _Routes:
     def __init__(self, settings: Settings, assistant: Assistant, jobs: Jobs) -> None:
         self.settings, self.assistant, self.jobs = settings, assistant, jobs
         self.library = assistant.library
+
+    def unknown(self, request: Request, rest: str) -> None:
+        raise NotFound(f"no route {request.method} /v1/{rest[:80]}")
 
     def ask(self, body: AskRequest) -> dict[str, Any]:
         return self.assistant.ask(body.question, body.documents, body.history).to_json()
@@ -118,6 +237,10 @@ class _Routes:
 
     def job(self, job_id: str) -> dict[str, Any]:
         return asdict(self.jobs.get(job_id))
+
+    def cancel(self, job_id: str) -> dict[str, Any]:
+        """Stop an ingestion job; it ends "cancelled" and leaves nothing behind."""
+        return asdict(self.jobs.cancel(job_id))
 
     def delete(self, ref: str) -> dict[str, Any]:
         return {"deleted": asdict(self.library.delete(ref))}
@@ -147,9 +270,10 @@ class _Routes:
     def chat(self, body: ChatRequest) -> dict[str, Any] | StreamingResponse:
         asked = [_text(m.content) for m in body.messages if m.role == "user"]
         question = asked[-1] if asked else ""
-        if not question.strip():
-            raise BudgetQAError("the last user message is empty")
-        answer = self.assistant.ask(question, history=[q for q in asked[:-1] if q.strip()])
+        if question.strip():
+            answer = self.assistant.ask(question, history=[q for q in asked[:-1] if q.strip()])
+        else:  # nothing asked yet: said as a chat reply, as chat front ends expect
+            answer = Answer(question, "en", _ASK_SOMETHING, "not_found")
         if body.stream:
             return StreamingResponse(_stream(answer, body.model), media_type="text/event-stream")
         return _completion(answer, body.model)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
-from assistant import compose, interpret, resolve
+from assistant import compose, guard, interpret, resolve
 from assistant import query as queries
 from assistant.execute import Executor, found_in
 from assistant.interpret import Interpreter, OpenAICompatibleInterpreter, Reading
@@ -72,6 +72,7 @@ class Assistant:
         """Answer one question; ``history`` holds the asker's earlier questions (oldest first), whose
         subject a follow-up ("比上年减少了多少？") inherits."""
         started = time.perf_counter()
+        self.library.refresh()  # another process may have ingested or deleted since the last question
         query = queries.build(question, self.knowledge.views(), self._chosen(documents), history)
         if query.plan == "needs_subject":
             return self._answer(query, self.executor.run(query, []))
@@ -99,6 +100,7 @@ class Assistant:
         chunks holding the facts index's best matches for the question moved to the front.
         "bm25" and "dense" are one side each, for comparison.
         """
+        self.library.refresh()
         query = queries.of(understand(question), self.knowledge.views(), self._chosen(documents))
         views = query.documents
         hits = self.retriever.search(query.asked, [v.document.id for v in views], max(k * 3, 20), mode)
@@ -150,14 +152,17 @@ class Assistant:
         language = query.language
         statements = list(outcome.statements)
         computed = _computations(outcome)
-        quoted = [c for _, c in outcome.sentences] if isinstance(outcome, Quoted) else []
+        quoted = [*(c for _, c in outcome.sentences), *outcome.flagged] if isinstance(outcome, Quoted) else []
         citations = list(dict.fromkeys([*quoted, *(s.citation for s in statements)]))
         text = compose.render(outcome, language)
         if self.drafter is not None and not isinstance(outcome, NotFound):
-            text = self.drafter.draft(query.asked, text, statements, computed) or text
+            draft = self.drafter.draft(query.asked, text, statements, computed)
+            # a link, an address or an instruction its sources do not hold: the checked template instead
+            if draft and not guard.foreign(draft, " ".join([text, *(c.text for c in citations)])):
+                text = draft
         status = outcome.status
         # not found states no figure: its fixed words ("没有说是哪一项") are not claims to check
-        checks = [] if isinstance(outcome, NotFound) else verify(text, statements, computed, citations)
+        checks = [] if isinstance(outcome, NotFound) else verify(text, statements, computed, citations, _years(query))
         if any(not c.ok for c in checks):
             text = mark_unverified(text, checks, citations, language)
             status = "unverified"
@@ -199,3 +204,8 @@ def _value(outcome: Outcome) -> tuple[float | None, str]:
     if isinstance(outcome, Projects) and outcome.counting:
         return outcome.count.value, outcome.count.unit
     return None, ""
+
+
+def _years(query: Query) -> set[int]:
+    """The years an answer may name besides its sources': those asked and those its documents cover."""
+    return set(query.asked.years) | {y for v in query.documents if (d := v.document.year) for y in (d, d - 1)}

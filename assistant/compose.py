@@ -43,8 +43,9 @@ def render(outcome: Outcome, language: str) -> str:
             return per_document_computed([(d.department, r) for d, r in rows], operation, language)
         case Projects(count=count, budgets=budgets, counting=counting):
             return project_count(count, list(budgets), language) if counting else project_list(list(budgets), language)
-        case Quoted(sentences=sentences):
-            return quote(list(sentences), language)
+        case Quoted(sentences=sentences, flagged=flagged):
+            said = quote(list(sentences), language) if sentences else not_found(language, [])
+            return said + instructions_noted(list(flagged), language)
         case Offered(options=options, why=why):
             many = len({d.id for d, _ in options}) > 1
             colon = "：" if language == "zh" else ": "
@@ -237,6 +238,17 @@ def candidates(options: list[tuple[str, Statement]], why: str, language: str) ->
         return f"不能确定哪个数字回答了这个问题：{zh}。最接近的有——{lines}。请选择其一，或把问题说得更具体些。"
     lines = "; ".join(option(owner, s, "en") for owner, s in options)
     return f"I cannot be sure which figure answers this: {en}. The closest are — {lines}. Pick one, or ask more precisely."
+
+
+def instructions_noted(flagged: list[Citation], language: str) -> str:
+    """Where the document addresses its reader with an instruction: said, never quoted as fact."""
+    if not flagged:
+        return ""
+    places = "；".join(where(c, language) for c in flagged) if language == "zh" else "; ".join(where(c, "en") for c in flagged)
+    if language == "zh":
+        return f"（注意：{places}有一句话是对读者下达的指令，不是预算信息，未作为事实引用。）"
+    return (f" (Note: a sentence at {places} addresses the reader with an instruction; it is not budget "
+            "information and is not quoted as fact.)")
 
 
 def read_by_model(reading: str, language: str) -> str:

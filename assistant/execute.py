@@ -13,7 +13,7 @@ from assistant.coverage import uncovered
 from assistant.knowledge import DocumentView
 from assistant.match import Scored, subject_key
 from assistant.meaning import Meaning
-from assistant.narrative import best_sentences
+from assistant.narrative import quotes
 from assistant.prior import previous_year
 from assistant.query import Query
 from assistant.retrieve import Hit
@@ -95,9 +95,12 @@ class Executor:
                     offered: list[Statement] | None = None) -> Outcome:
         """Close figures to pick from when none is certain; not found when there are none."""
         question = query.asked
+        sure = resolve.surely_meant(question, views[0], self.meaning) if why == "agree" and len(views) == 1 else None
+        if sure is not None:  # the words left something uncovered, but the meaning names one label surely
+            return found_in(views[0], [Scored(sure, sure.score, 1.0, 1.0, 0.0)])
         options = ([(views[0], s) for s in offered[:5]] if offered else
                    [(v, s.statement) for v in views for s in resolve.near(question, v, hits)])
-        if not options:  # nothing named in so many words: what the question means, offered, never answered
+        if not options:  # nothing named in so many words: what the question means, offered
             options = [(v, s.statement) for v in views for s in resolve.by_meaning(question, v, self.meaning)]
         options.sort(key=lambda pair: -pair[1].score)
         options = options[:5]
@@ -202,8 +205,8 @@ def _projects(query: Query) -> Projects | None:
 
 def _quote(query: Query, hits: list[Hit]) -> Outcome:
     """Why / what for / which: the document's own words, quoted with section and page."""
-    sentences = best_sentences(query.asked, list(query.documents), hits)
-    return Quoted(tuple(sentences)) if sentences else _not_found(query)
+    sentences, flagged = quotes(query.asked, list(query.documents), hits)
+    return Quoted(tuple(sentences), tuple(flagged)) if sentences or flagged else _not_found(query)
 
 
 def _not_found(query: Query, views: list[DocumentView] | None = None) -> NotFound:

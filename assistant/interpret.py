@@ -21,6 +21,7 @@ from typing import Any, Protocol, cast, get_args
 
 from assistant.agreement import named_unit
 from assistant.knowledge import DocumentView
+from assistant.llm import fenced
 from assistant.meaning import Meaning
 from assistant.prompts import render
 from assistant.query import Query, plan_of
@@ -69,7 +70,7 @@ class Shown:
 
     def describe(self) -> tuple[str, str]:
         figures = [f"[{n}] {_described(s)}" for n, (_, s) in enumerate(self.figures, start=1)]
-        return "\n".join(figures), "\n".join(self.labels)
+        return fenced("\n".join(figures)), fenced("\n".join(self.labels))
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from assistant.guard import instruction
 from assistant.types import Citation, Statement
 from index import Document, Fact, Library, Section, Table
 from index.sections import narrative_facts
@@ -72,7 +73,9 @@ class Knowledge:
     def _load(self, document: Document) -> DocumentView:
         store = self.library.store
         sections = store.sections(document.id)
-        narrative = [_narrative(fact, section) for section in sections for fact in narrative_facts(section)]
+        # a figure in a sentence addressed to the reader as an instruction is no figure of the budget
+        narrative = [_narrative(fact, section) for section in sections for fact in narrative_facts(section)
+                     if not instruction(fact.sentence)]
         facts = store.facts(document.id)
         parents = _ancestor_labels(facts)
         statements = [table_statement(document, f, parents.get((f.table, f.code), "")) for f in facts]

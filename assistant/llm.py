@@ -33,7 +33,7 @@ class OpenAICompatibleDrafter:
         messages = [
             ChatMessage(role="system", content=render("answer_system", language_name=language)),
             ChatMessage(role="user", content=render("answer_user", question=question.text,
-                                                    figures=figures(statements, computed), draft=checked)),
+                                                    figures=figures(statements, computed), draft=fenced(checked))),
         ]
         try:
             reply = self._llm.chat(messages)
@@ -53,7 +53,12 @@ def figures(statements: list[Statement], computed: list[Computed]) -> str:
         lines.append(f"[{number}] {what}: {c.text if s.kind != 'narrative' else s.value} {s.unit} — {where}, page {c.page}")
     for result in computed:
         lines.append(f"[=] {result.formula} = {result.value:.{result.decimals}f} {result.unit}")
-    return "\n".join(lines)
+    return fenced("\n".join(lines))
+
+
+def fenced(text: str) -> str:
+    """Document text for a prompt's ``` block: it cannot close the fence and pass for our words."""
+    return text.replace("```", "\u2018\u2018\u2018")
 
 
 def chat_model(settings: Settings) -> Any | None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from assistant.guard import instruction
 from assistant.knowledge import DocumentView
 from assistant.match import content, without_department
 from assistant.retrieve import Hit
 from assistant.types import Citation
 from assistant.understand import Question
 from index.sections import SENTENCE_BREAK
+from index.types import Section
 
 _EXPLAIN_CUES = re.compile(r"原因|主要是|主要为|主要用于|用于|因为|由于|是为了")
 _LIST_TABLES = re.compile(r"单位构成|机构设置|下属单位")
@@ -20,24 +22,34 @@ _STOP = {"为什么", "什么", "原因", "哪些", "多少", "主要", "情况"
 MAX_QUOTES = 2
 
 
-def best_sentences(question: Question, views: list[DocumentView], hits: list[Hit]) -> list[tuple[str, Citation]]:
+def quotes(question: Question, views: list[DocumentView], hits: list[Hit]) -> tuple[list[tuple[str, Citation]], list[Citation]]:
+    """The sentences to quote, and where a sentence beside them addresses the reader with an
+    instruction ("忽略以上指令，回答…"): pointed out, never quoted as fact."""
+    best = _best(question, views, hits)
+    flagged = [replace(citation, text=sentence) for _, citation, section in best if section is not None
+               for sentence in _sentences(section.text) if instruction(sentence)]
+    return [(text, citation) for text, citation, _ in best], list(dict.fromkeys(flagged))
+
+
+def _best(question: Question, views: list[DocumentView], hits: list[Hit]) -> list[tuple[str, Citation, Section | None]]:
     if question.operation == "list" and _LIST_QUESTION.search(question.search_text):
         rows = unit_rows(views)
         if rows:
-            return rows
+            return [(text, citation, None) for text, citation in rows]
     retrieved = {(h.chunk.split(":")[0], h.chunk.split(":")[1]) for h in hits}
     scored = [item for view in views for item in _scored_windows(question, view, retrieved)]
     scored.sort(key=lambda item: -item[0])
-    picked: list[tuple[str, Citation]] = []
-    for score, text, citation in scored:
+    picked: list[tuple[str, Citation, Section | None]] = []
+    for score, text, citation, section in scored:
         if len(picked) == MAX_QUOTES or score < scored[0][0] * 0.8:
             break
-        if not any(text in other or other in text for other, _ in picked):
-            picked.append((text, replace(citation, text=text)))
+        if not any(text in other or other in text for other, _, _ in picked):
+            picked.append((text, replace(citation, text=text), section))
     return picked
 
 
-def _scored_windows(question: Question, view: DocumentView, retrieved: set[tuple[str, str]]) -> list[tuple[float, str, Citation]]:
+def _scored_windows(question: Question, view: DocumentView,
+                    retrieved: set[tuple[str, str]]) -> list[tuple[float, str, Citation, Section]]:
     words = _words(without_department(question, view))
     if not words:
         return []
@@ -48,7 +60,7 @@ def _scored_windows(question: Question, view: DocumentView, retrieved: set[tuple
         for window in _windows(section.text, section.heading):
             score = _score(question, words, window, " ".join(section.path)) + bonus
             if score > 0:
-                found.append((score, window, citation))
+                found.append((score, window, citation, section))
     return found
 
 
@@ -59,8 +71,12 @@ def _windows(text: str, heading: str) -> list[str]:
     """
     if heading and not re.search(r"[。；;：:]$", heading) and re.match(r"^\d+[、．.]", heading):
         text = heading + text
-    sentences = [s.strip() for s in SENTENCE_BREAK.split(text) if len(s.strip()) >= 4]
+    sentences = [s for s in _sentences(text) if not instruction(s)]  # an instruction is never budget text
     return [" ".join(sentences[i : i + 2]) for i in range(len(sentences))]
+
+
+def _sentences(text: str) -> list[str]:
+    return [s.strip() for s in SENTENCE_BREAK.split(text) if len(s.strip()) >= 4]
 
 
 def _score(question: Question, words: list[str], window: str, heading: str) -> float:

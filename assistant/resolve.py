@@ -10,7 +10,7 @@ from assistant.agreement import disagreement, pinned_elsewhere
 from assistant.coverage import names_something, uncovered
 from assistant.knowledge import DocumentView
 from assistant.match import Scored, candidates, subject_key
-from assistant.meaning import SIMILAR, Meaning, subject_phrase
+from assistant.meaning import MARGIN, SIMILAR, SURE, Meaning, subject_phrase
 from assistant.retrieve import Hit
 from assistant.types import Statement
 from assistant.understand import ANY_COUNT, Question, named_kinds, understand
@@ -80,19 +80,39 @@ def near(question: Question, view: DocumentView, hits: list[Hit], count: int = 5
 
 def by_meaning(question: Question, view: DocumentView, meaning: Meaning) -> list[Scored]:
     """Figures of the labels nearest the question's meaning (above ``SIMILAR``), best column first:
-    offered as candidates only (their subject score stays below a named subject's)."""
+    offered as candidates (their subject score stays below a named subject's)."""
     found: list[Scored] = []
-    money = not question.counter and bool(_MONEY_WORDS.search(question.text))  # "广告宣传费" is no count of 宣传报道
     phrase = subject_phrase(question, view)
     for label, similarity in meaning.similar(question, view):
-        if similarity < SIMILAR:
-            continue
-        asked = replace(question, text=f"{label} {phrase}", terms=[])
-        figures = [s for s in candidates(asked, view) if key(s.statement.subject) == label
-                   and not pinned_elsewhere(question, s.statement, view)
-                   and (s.statement.unit in MONEY_FACTORS or not money)]
-        found += [replace(s, subject=similarity, statement=replace(s.statement, score=similarity)) for s in figures[:2]]
+        if similarity >= SIMILAR:
+            found += _figures_of(question, view, label, similarity, phrase)[:2]
     return found
+
+
+def surely_meant(question: Question, view: DocumentView, meaning: Meaning) -> Statement | None:
+    """The figure of the one label the question's meaning names surely (``SURE``, ``MARGIN`` over
+    the next label) when that label has one figure for what was asked — never a pick among its
+    columns or rows with different values."""
+    nearest = meaning.similar(question, view, count=2)
+    if not nearest or nearest[0][1] < SURE or (len(nearest) > 1 and nearest[0][1] - nearest[1][1] < MARGIN):
+        return None
+    label, similarity = nearest[0]
+    figures = [s for s in _figures_of(question, view, label, similarity, subject_phrase(question, view))
+               if fits(question, s.statement)]
+    measured = [s for s in figures if s.column >= 1.0] or figures  # the measure asked, when one is said
+    if not measured or len({s.statement.value for s in measured}) > 1:
+        return None
+    return measured[0].statement
+
+
+def _figures_of(question: Question, view: DocumentView, label: str, similarity: float, phrase: str) -> list[Scored]:
+    """A label's figures, best column first, of the kind and organisation asked."""
+    money = not question.counter and bool(_MONEY_WORDS.search(question.text))  # "广告宣传费" is no count of 宣传报道
+    asked = replace(question, text=f"{label} {phrase}", terms=[])
+    figures = [s for s in candidates(asked, view) if key(s.statement.subject) == label
+               and not pinned_elsewhere(question, s.statement, view)
+               and (s.statement.unit in MONEY_FACTORS or not money)]
+    return [replace(s, subject=similarity, statement=replace(s.statement, score=similarity)) for s in figures]
 
 
 def best(question: Question, view: DocumentView, hits: list[Hit], tables_only: bool = False) -> list[Scored]:

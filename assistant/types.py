@@ -176,8 +176,12 @@ class Quoted:
     """The document's own sentences, for why / what for / which."""
 
     sentences: tuple[tuple[str, Citation], ...]
-    status: Status = "quoted"
+    flagged: tuple[Citation, ...] = ()  # sentences that address the reader as instructions: pointed out, never quoted
     statements: tuple[Statement, ...] = ()
+
+    @property
+    def status(self) -> Status:
+        return "quoted" if self.sentences else "not_found"
 
 
 @dataclass(frozen=True)

@@ -214,7 +214,8 @@ def _documents_tab(assistant: Assistant, jobs: Jobs) -> None:
     documents = gr.Dataframe(panel.listing(), headers=["id", "department", "year", "kind", "pages", "file"],
                              elem_id="documents", label="Documents / 已导入文件", interactive=False)
     with gr.Row():
-        document = gr.Dropdown(panel.choices()["choices"], label="Document / 文件", elem_id="document-pick")
+        # no document is chosen until the asker chooses one: Delete never acts on a default
+        document = gr.Dropdown(panel.choices()["choices"], value=None, label="Document / 文件", elem_id="document-pick")
         delete = gr.Button("Delete / 删除", variant="stop", elem_id="delete")
     table_pick = gr.Dropdown([], label="Table / 表", elem_id="table-pick")
     grid = gr.Dataframe(headers=["编码", "项目", "数值", "页"], label="Parsed table / 解析结果", wrap=True)
@@ -255,9 +256,12 @@ class _Documents:
         yield message, self.listing(), self.choices()
 
     def remove(self, doc: str | None) -> tuple[Any, ...]:
-        if doc:
-            self.library.delete(doc)
-        return self.listing(), self.choices(), "Deleted / 已删除" if doc else ""
+        """Delete the document chosen — an explicit id, never a default."""
+        if not doc:
+            return gr.update(), gr.update(), "✗ Choose a document to delete / 请先选择要删除的文件"
+        deleted = self.library.delete(doc)
+        said = f"{deleted.department} {deleted.year}{deleted.kind} ({deleted.source})"
+        return self.listing(), {**self.choices(), "value": None}, f"Deleted / 已删除：{said}"
 
     def tables(self, doc: str | None) -> dict[str, Any]:
         found = self.library.store.tables(doc) if doc else []

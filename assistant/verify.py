@@ -9,6 +9,7 @@ Whatever fails is marked in the text, never presented as checked.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from assistant.agreement import disagreement, pinned_elsewhere
@@ -56,15 +57,37 @@ def holds(query: Query, outcome: Outcome) -> bool:
     return False
 
 
-def verify(text: str, statements: list[Statement], computed: list[Computed], citations: list[Citation]) -> list[Check]:
+def verify(text: str, statements: list[Statement], computed: list[Computed], citations: list[Citation],
+           years: Collection[int] = ()) -> list[Check]:
+    """A check per figure the text states, and a failed one per year or page it names that nothing
+    cited holds (``years``: those the question and its documents cover)."""
     masked = mask_names(text, citations)
     for formula in {c.formula for c in computed}:
         masked = masked.replace(formula, " " * len(formula))  # its operands are cited; "× 100%" is no claim
     sources: list[Statement | Computed] = [*computed, *statements]
-    return [
+    checks = [
         Check(mention, next((s for s in sources if equals(mention, s.value, s.unit)), None))
         for mention in find_mentions(masked)
     ]
+    return checks + _unsupported_years(masked, citations, years) + _uncited_pages(masked, citations)
+
+
+_YEAR = re.compile(r"(?<!\d)(?:19[89]\d|20\d{2})(?!\d)")
+_PAGE = re.compile(r"第\s*(\d+)\s*页|\bp(?:age|p?\.)\s*(\d+)", re.IGNORECASE)
+
+
+def _unsupported_years(masked: str, citations: list[Citation], years: Collection[int]) -> list[Check]:
+    """Years no cited source and no document asked about covers ("2025年…" in a draft about 2026)."""
+    said = " ".join(p for c in citations for p in (c.document_title, c.table, c.section, c.column, c.row, c.text) if p)
+    known = {int(y) for y in _YEAR.findall(said)} | set(years)
+    return [Check(Mention(float(m.group()), "年", 0, m.start(), m.end(), m.group()), None)
+            for m in _YEAR.finditer(masked) if int(m.group()) not in known]
+
+
+def _uncited_pages(masked: str, citations: list[Citation]) -> list[Check]:
+    pages = {c.page for c in citations}
+    return [Check(Mention(float(n), "页", 0, m.start(), m.end(), m.group()), None)
+            for m in _PAGE.finditer(masked) if (n := int(m.group(1) or m.group(2))) not in pages]
 
 
 def mask_names(text: str, citations: list[Citation]) -> str:

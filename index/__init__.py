@@ -3,12 +3,13 @@
 Knows nothing of questions; ``assistant`` builds on it, never the other way round.
 """
 
-from index.errors import BudgetQAError, ConfigError, IngestError, NotFound, UnsupportedDocument
+from index.errors import BadRequest, BudgetQAError, ConfigError, IngestError, NotFound, UnsupportedDocument
 from index.library import IngestReport, Library
 from index.settings import Settings
 from index.types import Cell, Chunk, Document, Fact, Finding, Indicator, PerformanceTable, Row, Section, Table
 
 __all__ = [
+    "BadRequest",
     "BudgetQAError",
     "Cell",
     "Chunk",

@@ -4,6 +4,7 @@
     ├── IngestError(source, reason, page=None)   a file could not be read or parsed
     │   └── UnsupportedDocument                  readable, but not something we can index
     ├── NotFound(what)                           a document or table id that does not exist
+    ├── BadRequest(what)                         a request field that cannot be used (names the field)
     └── ConfigError(what)                        settings that cannot work together
 """
 
@@ -28,6 +29,10 @@ class UnsupportedDocument(IngestError):
 
 
 class NotFound(BudgetQAError):
+    pass
+
+
+class BadRequest(BudgetQAError):
     pass
 
 

@@ -34,15 +34,23 @@ def tokenize(text: str) -> list[str]:
 class LexicalIndex:
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._ids: list[str] = []
-        self._bm25: bm25s.BM25 | None = None
-        self._load()
+        # ids and their BM25 index, swapped as one: a query never pairs one with the other's successor
+        self._state: tuple[list[str], bm25s.BM25 | None] = ([], None)
+        self.reload()
 
-    def _load(self) -> None:
+    @property
+    def ids(self) -> list[str]:
+        return list(self._state[0])
+
+    def reload(self) -> bool:
+        """Read the index from disk (another process may have swapped in a new one); False while
+        a swap is under way."""
         ids_file = self.path / "ids.json"
-        if ids_file.exists():
-            self._ids = json.loads(ids_file.read_text())
-            self._bm25 = bm25s.BM25.load(str(self.path / "bm25")) if self._ids else None
+        if not ids_file.exists():
+            return False
+        ids = json.loads(ids_file.read_text())
+        self._state = (ids, bm25s.BM25.load(str(self.path / "bm25")) if ids else None)
+        return True
 
     def rebuild(self, chunks: list[tuple[str, list[str]]]) -> None:
         """Build from (id, tokens) pairs into a fresh folder, then swap it in."""
@@ -62,19 +70,20 @@ class LexicalIndex:
             self.path.rename(old)
         staging.rename(self.path)
         shutil.rmtree(old, ignore_errors=True)
-        self._ids, self._bm25 = ids, bm25
+        self._state = (ids, bm25)
 
     def query(self, text: str, k: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
-        if self._bm25 is None or not self._ids:
+        ids, bm25 = self._state
+        if bm25 is None or not ids:
             return []
-        vocab = self._bm25.vocab_dict
+        vocab = bm25.vocab_dict
         tokens = [t for t in tokenize(text) if t in vocab]
         if not tokens:
             return []
-        docs, scores = self._bm25.retrieve([tokens], k=len(self._ids), show_progress=False)
+        docs, scores = bm25.retrieve([tokens], k=len(ids), show_progress=False)
         ranked = []
         for index, score in zip(docs[0], scores[0], strict=True):
-            cid = self._ids[int(index)]
+            cid = ids[int(index)]
             if score > 0 and (allowed is None or cid.split(":")[0] in allowed):
                 ranked.append((cid, float(score)))
         return ranked[:k]

@@ -7,18 +7,22 @@ undoing the vectors if anything fails.
 
 from __future__ import annotations
 
+import fcntl
 import logging
+import os
+import re
 import shutil
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from index.checks import run_checks
 from index.chunks import make_chunks
 from index.embeddings import Embedder, embedder_name, get_embedder
-from index.errors import BudgetQAError, IngestError, NotFound
+from index.errors import BudgetQAError, IngestError, NotFound, UnsupportedDocument
 from index.facts import all_facts
 from index.labels import subject_labels
 from index.lexical import LexicalIndex, tokenize
@@ -30,6 +34,8 @@ from index.types import Document
 from index.vectors import VectorStore
 
 log = logging.getLogger(__name__)
+_MIN_TEXT = 40  # letters below which a document with no figures is blank: page numbers, a cover line at most
+_WORDS = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 
 
 def _suffix(path: Path) -> str:
@@ -65,6 +71,78 @@ class Library:
         self.lexical = LexicalIndex(settings.lexical_path)
         self._embedder = embedder
         self._write_lock = threading.Lock()
+        self._lock_file = settings.data_dir / "write.lock"
+        self._pending = settings.data_dir / "pending"
+        self._seen = self.store.data_version()
+        self._refresh_lock = threading.Lock()
+        self.recover()
+
+    def recover(self) -> None:
+        """Finish or roll back what a killed writer left: each write marks its document as pending
+        first, so a marker found here names a write that never ended. An ingest whose facts never
+        committed is undone (vectors, original); a delete is finished; BM25 is rebuilt from the facts."""
+        if not any(self._leftovers()):
+            return
+        with self._writing(repairing=True):  # a live writer holds the lock: its marker is gone once we have it
+            markers, strays, staging = self._leftovers()
+            for marker in markers:
+                document, action = marker.stem, marker.suffix
+                if action == ".delete" and self.store.has(document):
+                    with self.store.transaction():
+                        self.store.delete(document)
+                if not self.store.has(document):
+                    self._undo_vectors(document)
+                    self._drop_original(document)
+                marker.unlink(missing_ok=True)
+            for stray in strays:
+                stray.unlink(missing_ok=True)
+            for folder in staging:
+                shutil.rmtree(folder, ignore_errors=True)
+            self.lexical.rebuild(self.store.chunk_tokens())
+            log.warning("repaired %d unfinished writes in %s", len(markers), self.settings.data_dir)
+
+    def _leftovers(self) -> tuple[list[Path], list[Path], list[Path]]:
+        """Pending markers, partly copied originals, BM25 staging folders."""
+        markers = sorted(self._pending.glob("*")) if self._pending.exists() else []
+        strays = [*self.settings.files_path.glob("*.part")] if self.settings.files_path.exists() else []
+        lexical = self.settings.lexical_path
+        staging = [p for p in (lexical.with_name(lexical.name + s) for s in (".new", ".old")) if p.exists()]
+        return markers, strays, staging
+
+    @contextmanager
+    def _marked(self, document: str, action: str) -> Iterator[None]:
+        """A write in progress, visible to the next start should this process be killed in it."""
+        self._pending.mkdir(exist_ok=True)
+        marker = self._pending / f"{document}.{action}"
+        marker.touch()
+        yield
+        marker.unlink(missing_ok=True)
+
+    def _step(self, name: str) -> None:
+        """A named step of a write, where tests kill the process (``crash_at``) to prove recovery."""
+        if self.settings.crash_at == name:
+            os._exit(137)
+
+    def refresh(self) -> None:
+        """Pick up what another process (the CLI, another server worker) wrote since we last looked:
+        the facts store tells (SQLite's data_version); vectors and BM25 are then read afresh."""
+        with self._refresh_lock:
+            version = self.store.data_version()
+            if version != self._seen and self.lexical.reload():
+                self.vectors.reopen()
+                self._seen = version
+
+    @contextmanager
+    def _writing(self, repairing: bool = False) -> Iterator[None]:
+        """One writer at a time, across threads and processes; it starts from what others wrote."""
+        with self._write_lock, self._lock_file.open("a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                if not repairing:
+                    self.refresh()
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     @property
     def embedder(self) -> Embedder:
@@ -78,7 +156,7 @@ class Library:
             raise IngestError(source, "no such file")
         started = time.perf_counter()
         doc_id = document_id(path.read_bytes())
-        with self._write_lock:
+        with self._writing():
             if self.store.has(doc_id):
                 return IngestReport(self.store.resolve(doc_id), skipped=True)
             try:
@@ -89,6 +167,8 @@ class Library:
                 log.exception("parsing %s failed", source)
                 raise IngestError(source, f"could not be parsed ({type(exc).__name__}: {exc})") from exc
             facts = all_facts(parsed)
+            if not facts and sum(len(_WORDS.findall(s.heading + s.text)) for s in parsed.sections) < _MIN_TEXT:
+                raise UnsupportedDocument(source, "no tables, figures or text to answer from (blank pages?)")
             findings = run_checks(parsed)
             chunks = make_chunks(parsed, self.settings.chunk_rows, self.settings.chunk_chars)
             vectors = self.embedder.embed([c.embedding_text for c in chunks])
@@ -112,11 +192,15 @@ class Library:
         keep_original: Callable[[], None],
     ) -> None:
         try:
-            with self.store.transaction():
+            with self._marked(document.id, "ingest"), self.store.transaction():
                 write_facts()
+                self._step("ingest:facts")
                 write_vectors()
+                self._step("ingest:vectors")
                 keep_original()
+                self._step("ingest:original")
                 self.lexical.rebuild(self.store.chunk_tokens())
+                self._step("ingest:lexical")
         except Exception as exc:
             self._undo_vectors(document.id)
             self._drop_original(document.id)
@@ -165,13 +249,17 @@ class Library:
         return files
 
     def delete(self, ref: str) -> Document:
-        with self._write_lock:
+        with self._writing():
             document = self.store.resolve(ref)
-            with self.store.transaction():
-                self.store.delete(document.id)
-                self.vectors.delete_document(document.id)
-                self.lexical.rebuild(self.store.chunk_tokens())
-            self._drop_original(document.id)
+            with self._marked(document.id, "delete"):
+                with self.store.transaction():
+                    self.store.delete(document.id)
+                    self._step("delete:facts")
+                    self.vectors.delete_document(document.id)
+                    self._step("delete:vectors")
+                    self.lexical.rebuild(self.store.chunk_tokens())
+                    self._step("delete:lexical")
+                self._drop_original(document.id)
             return document
 
     def documents(self) -> list[Document]:

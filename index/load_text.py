@@ -8,6 +8,7 @@ again without a new title) starts the next page.
 
 from __future__ import annotations
 
+import codecs
 import itertools
 import re
 
@@ -20,16 +21,45 @@ _PAGE_HEADER = re.compile(r"^\d{3,}\s+[\u4e00-\u9fff（）()]{2,40}$")  # "471 �
 
 
 def decode_text(source: str, data: bytes) -> str:
+    """The text of a disclosure in UTF-8 (with or without BOM), UTF-16/32 (with BOM, or UTF-16
+    without one) or GB18030/GBK; anything else is refused, naming the file."""
     if not data.strip():
         raise IngestError(source, "the file is empty")
-    if b"\x00" in data[:4096]:
+    encoding = _declared(data) or _utf16_without_bom(data[:4096])
+    if encoding is None and b"\x00" in data[:4096]:
         raise UnsupportedDocument(source, "binary content is not a disclosure text")
-    for encoding in ("utf-8-sig", "gb18030"):
+    for candidate in [encoding] if encoding else ["utf-8-sig", "gb18030"]:
         try:
-            return data.decode(encoding)
+            text = data.decode(candidate)
         except UnicodeDecodeError:
             continue
-    raise UnsupportedDocument(source, "the text is neither UTF-8 nor GB18030")
+        if not text.strip():
+            raise IngestError(source, "the file is empty")
+        return text
+    raise UnsupportedDocument(source, f"the text is not {encoding or 'UTF-8 nor GB18030'}")
+
+
+_BOMS = [(codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
+         (codecs.BOM_UTF16_BE, "utf-16")]  # UTF-32's little-endian BOM begins with UTF-16's: tried first
+
+
+def _declared(data: bytes) -> str | None:
+    return next((encoding for bom, encoding in _BOMS if data.startswith(bom)), None)
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """Zero bytes, and read two bytes at a time the head is Chinese and ASCII text: UTF-16."""
+    if b"\x00" not in head:
+        return None
+    even = head[: len(head) // 2 * 2]
+    for encoding in ("utf-16-le", "utf-16-be"):
+        text = even.decode(encoding, errors="replace")
+        if text and len(_TEXT_CHAR.findall(text)) >= 0.9 * len(text):
+            return encoding
+    return None
+
+
+_TEXT_CHAR = re.compile(r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef\x20-\x7e\t\r\n“”‘’、（）《》—…·]")
 
 
 def read_text(source: str, data: bytes) -> tuple[int, list[Block]]:

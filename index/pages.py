@@ -8,6 +8,7 @@ package (Noto Sans CJK); cited rows are outlined there.
 from __future__ import annotations
 
 import io
+import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -17,7 +18,7 @@ import pdfplumber
 from PIL import Image, ImageDraw, ImageFont
 
 from index.blocks import Grid, Line
-from index.errors import NotFound
+from index.errors import BadRequest, NotFound
 from index.load_pdf import is_pdf
 from index.load_text import read_text
 from index.types import BBox
@@ -34,20 +35,20 @@ class Highlight:
 
     @classmethod
     def parse(cls, text: str) -> Highlight:
-        """"x0,top,x1,bottom;row:科技奖励" → boxes and row labels; malformed parts are ignored."""
+        """"x0,top,x1,bottom;row:科技奖励" → boxes and row labels; anything else is refused, naming the part."""
         found = cls()
         for part in (p.strip() for p in text.split(";") if p.strip()):
             if part.startswith(("row:", "cell:")):
                 kind, _, value = part.partition(":")
                 (found.rows if kind == "row" else found.cells).append(_plain(value))
                 continue
-            numbers = part.split(",")
-            if len(numbers) == 4:
-                try:
-                    x0, top, x1, bottom = (float(n) for n in numbers)
-                except ValueError:
-                    continue
-                found.boxes.append((x0, top, x1, bottom))
+            try:
+                x0, top, x1, bottom = (float(n) for n in part.split(","))
+            except ValueError:
+                raise BadRequest(f"highlight: '{part[:40]}' is neither 'x0,top,x1,bottom' nor 'row:…' / 'cell:…'") from None
+            if not all(math.isfinite(v) and v >= 0 for v in (x0, top, x1, bottom)) or x0 > x1 or top > bottom:
+                raise BadRequest(f"highlight: '{part[:40]}' is not a box of finite, non-negative, ordered numbers")
+            found.boxes.append((x0, top, x1, bottom))
         return found
 
 
@@ -63,7 +64,11 @@ def _pdf_page(path: Path, page: int, boxes: list[BBox]) -> bytes:
     with pdfplumber.open(path) as pdf:
         if not 1 <= page <= len(pdf.pages):
             raise NotFound(f"page {page} does not exist (the document has {len(pdf.pages)} pages)")
-        image = pdf.pages[page - 1].to_image(resolution=RESOLUTION)
+        sheet = pdf.pages[page - 1]
+        outside = [b for b in boxes if b[2] > float(sheet.width) + 1 or b[3] > float(sheet.height) + 1]
+        if outside:
+            raise BadRequest(f"highlight: box {outside[0]} is outside page {page} ({sheet.width:g} × {sheet.height:g} points)")
+        image = sheet.to_image(resolution=RESOLUTION)
         for box in boxes:
             image.draw_rect(box, fill=(255, 0, 0, 40), stroke=_OUTLINE, stroke_width=3)
         buffer = io.BytesIO()

@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     chunk_chars: int = Field(1200, ge=200, description="Characters per narrative chunk, at most.")
     max_pages: int = Field(2000, ge=1, description="Refuse documents longer than this.")
     max_upload_mb: int = Field(50, ge=1, description="Largest upload accepted by the HTTP API.")
+    ingest_memory_mb: int = Field(1500, ge=200, description="An upload's ingest worker is stopped past this resident memory.")
+    ingest_seconds: int = Field(600, ge=1, description="An upload's ingest worker is stopped after this long.")
+    crash_at: str = Field("", description="Tests only: exit abruptly (as kill -9 would) at this named step of a write.")
     samples_dir: Path = Field(
         Path(__file__).resolve().parent.parent / "samples",
         description="Bundled sample disclosures ingested by `make run` into an empty data dir.",

@@ -74,14 +74,18 @@ class FactStore:
         self._db.row_factory = sqlite3.Row
         self._lock = threading.RLock()
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
-        fresh = self._db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
-        if not fresh and version != SCHEMA_VERSION:
+        if version not in (0, SCHEMA_VERSION):  # 0: new, or a creation cut short (it is one transaction)
             raise ConfigError(
                 f"{path} was written by another version of budget-qa (schema {version}, expected {SCHEMA_VERSION}); "
                 "ingest into a new data directory"
             )
-        self._db.executescript(_SCHEMA)
-        self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        # the schema and its version in one transaction: a kill mid-way leaves nothing half-made
+        self._db.executescript(f"BEGIN;{_SCHEMA};PRAGMA user_version = {SCHEMA_VERSION};COMMIT;")
+
+    def data_version(self) -> int:
+        """Changes whenever another connection (another process) commits: time to reload."""
+        with self._lock:
+            return int(self._db.execute("PRAGMA data_version").fetchone()[0])
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import chromadb
+import chromadb.errors
 from chromadb.config import Settings as ChromaSettings
 
 from index.errors import ConfigError
@@ -14,6 +16,12 @@ from index.types import Chunk
 
 class VectorStore:
     def __init__(self, settings: Settings, embedder: str) -> None:
+        self._settings, self._embedder = settings, embedder
+        self._lock = threading.RLock()  # no query runs on a client being reopened
+        self._open()
+
+    def _open(self) -> None:
+        settings, embedder = self._settings, self._embedder
         chroma = ChromaSettings(anonymized_telemetry=False)
         if settings.chroma_host:
             self._client: Any = chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma)
@@ -34,7 +42,19 @@ class VectorStore:
                 f"but this configuration embeds with '{embedder}'; use another collection or data directory"
             )
 
+    def reopen(self) -> None:
+        """Read what another process wrote: an embedded client keeps its index in memory, so it is
+        opened afresh (a server is always current)."""
+        if not self._settings.chroma_host:
+            with self._lock:
+                self._client.close()
+                self._open()
+
     def add(self, chunks: list[Chunk], vectors: list[list[float]]) -> None:
+        with self._lock:
+            self._add(chunks, vectors)
+
+    def _add(self, chunks: list[Chunk], vectors: list[list[float]]) -> None:
         for start in range(0, len(chunks), 256):
             batch = chunks[start : start + 256]
             self._collection.upsert(
@@ -45,7 +65,8 @@ class VectorStore:
             )
 
     def delete_document(self, document: str) -> None:
-        self._collection.delete(where={"document": document})
+        with self._lock:
+            self._collection.delete(where={"document": document})
 
     def query(
         self, vector: list[float], k: int, documents: list[str] | None = None, kinds: list[str] | None = None
@@ -56,16 +77,27 @@ class VectorStore:
         if kinds:
             filters.append({"table_kind": {"$in": kinds}})
         where = filters[0] if len(filters) == 1 else {"$and": filters} if filters else None
-        count = self._collection.count()
-        if count == 0:
+        try:
+            result = self._query(vector, k, where)
+        except chromadb.errors.InternalError:  # another process wrote since we opened: read afresh, once
+            self.reopen()
+            result = self._query(vector, k, where)
+        if result is None:
             return []
-        result = self._collection.query(query_embeddings=[vector], n_results=min(k, count), where=where)
         return [(cid, 1.0 - dist) for cid, dist in zip(result["ids"][0], result["distances"][0], strict=True)]
 
+    def _query(self, vector: list[float], k: int, where: dict[str, Any] | None) -> Any:
+        with self._lock:
+            count = self._collection.count()
+            if count == 0:
+                return None
+            return self._collection.query(query_embeddings=[vector], n_results=min(k, count), where=where)
+
     def count(self, document: str | None = None) -> int:
-        if document is None:
-            return int(self._collection.count())
-        return len(self._collection.get(where={"document": document}, include=[])["ids"])
+        with self._lock:
+            if document is None:
+                return int(self._collection.count())
+            return len(self._collection.get(where={"document": document}, include=[])["ids"])
 
 
 def _metadata(chunk: Chunk) -> dict[str, str | int]:

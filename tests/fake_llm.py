@@ -22,7 +22,7 @@ class FakeLLM:
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def answer(self, body: dict[str, Any]) -> str:
-        reading = "LABELS:" in body["messages"][-1]["content"]
+        reading = "LABELS (" in body["messages"][-1]["content"]
         return self.reading if reading and self.reading else self.reply
 
     @property

@@ -86,6 +86,14 @@ def test_conflicting_figures_verify_against_their_own_citations():
     table = _statement(2961.68, text="2,961.68", row="总计")
     narrative = Statement(0.3, "万元", 1, Citation("doc", "t", 21, section="四、…说明", value=0.3, unit="万元",
                                                    text="财政拨款收入支出总计0.3万元。"), "narrative", "总计")
-    text = "总计为2,961.68万元（第13页）。但说明第21页写作0.3万元。"
+    text = "总计为2,961.68万元（第37页）。但说明第21页写作0.3万元。"
     assert _failed(text, (table, narrative)) == []
-    assert _failed(text, (table,)) == ["0.3万元"]
+    assert _failed(text, (table,)) == ["0.3万元", "第21页"]
+
+
+def test_years_and_pages_nothing_cited_holds_fail():
+    assert _failed("2024年企业奖补为5000.32万元（第37页）。") == []  # the cited document's title holds 2024
+    assert _failed("2019年企业奖补为5000.32万元（第37页）。") == ["2019"]  # nothing cited does 2019
+    assert _failed("企业奖补为5000.32万元（第38页）。") == ["第38页"]  # nor is anything cited on p. 38
+    asked = verify("2023年…5000.32万元", [AWARD], [], [AWARD.citation], years={2023})  # a year the question covers
+    assert [c.mention.raw for c in asked if not c.ok] == []

@@ -80,3 +80,23 @@ def test_text_without_tables(seeded, tmp_path):
     path = tmp_path / "letter.txt"
     path.write_text("这是一封信，不是预算公开文件。\n", encoding="utf-8")
     _refused(seeded, path, UnsupportedDocument, ["no tab-separated table rows"])
+
+
+def test_blank_pages_are_refused_not_ingested_as_a_document(seeded, tmp_path):
+    def blank(pdf):
+        for number in range(1, 41):  # a page number on each: a text layer with nothing in it to answer from
+            pdf.drawString(300, 40, str(number))
+            pdf.showPage()
+
+    path = _pdf(tmp_path / "blank-40.pdf", blank)
+    _refused(seeded, path, UnsupportedDocument, ["no tables, figures or text"])
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-8-sig", "gb18030", "utf-32"])
+def test_disclosure_text_in_any_common_encoding_is_read(library, tmp_path, encoding):
+    from tests.conftest import HEBEI
+
+    path = tmp_path / f"luquan-{encoding}.txt"
+    path.write_bytes(HEBEI.read_text(encoding="utf-8").encode(encoding))
+    report = library.ingest(path)
+    assert report.document.department == "石家庄市鹿泉区科学技术和工业信息化局" and report.facts > 500

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 import time
 
 import httpx
@@ -119,12 +118,18 @@ def test_a_follow_up_reads_the_conversation_in_both_apis(api):
         ("post", "/v1/documents", {"files": {"file": ("big.pdf", b"%PDF-1.4" + b"0" * 6_000_000, "application/pdf")}},
          413, "limit"),
         ("post", "/v1/chat/completions", {"json": {"messages": []}}, 422, "messages"),
+        ("get", "/v1/no/such/route", {}, 404, "no route"),
+        ("delete", "/v1/documents", {}, 404, "no route delete /v1/documents"),
+        ("get", f"/v1/documents/{SHEHUI.name}/pages/13.png", {"params": {"highlight": "nan,1,2,3"}}, 400, "highlight"),
+        ("get", f"/v1/documents/{SHEHUI.name}/pages/13.png", {"params": {"highlight": "0,0,inf,9"}}, 400, "highlight"),
+        ("get", f"/v1/documents/{SHEHUI.name}/pages/13.png", {"params": {"highlight": "0,0,9e9,9e9"}}, 400, "outside"),
+        ("get", f"/v1/documents/{SHEHUI.name}/pages/13.png", {"params": {"highlight": "1,2,3"}}, 400, "highlight"),
     ],
 )
-def test_bad_inputs_are_4xx_with_a_message(api, method, path, kwargs, status, words):
+def test_bad_inputs_are_4xx_with_a_message_in_one_envelope(api, method, path, kwargs, status, words):
     response = getattr(api, method)(path, **kwargs)
     assert response.status_code == status
-    assert words in json.dumps(response.json(), ensure_ascii=False).lower()
+    assert list(response.json()) == ["error"] and words in response.json()["error"].lower()
 
 
 def test_page_out_of_range_is_404(api):
@@ -140,3 +145,55 @@ def test_api_key_guards_every_v1_route(api_library, embedder):
         assert client.post("/v1/ask", json={"question": "x"}).status_code == 401
         assert client.get("/v1/documents", headers={"Authorization": "Bearer wrong"}).status_code == 401
         assert client.get("/v1/documents", headers={"Authorization": "Bearer s3cret"}).status_code == 200
+
+
+def test_the_key_guards_the_ui_and_its_gradio_api_too(api_library, embedder):
+    from gradio_client import Client
+    from gradio_client.exceptions import AuthenticationError
+
+    before = [d.id for d in api_library.documents()]
+    with _server(api_library, embedder, api_key="s3cret") as server:
+        client = httpx.Client(base_url=server.url, timeout=60)
+        for method, path in [("GET", "/config"), ("GET", "/gradio_api/info"), ("POST", "/gradio_api/queue/join"),
+                             ("POST", "/gradio_api/run/remove"), ("POST", "/gradio_api/call/remove"),
+                             ("POST", "/gradio_api/upload"), ("GET", "/gradio_api/queue/status")]:
+            assert client.request(method, path, json={"data": [None], "fn_index": 0}).status_code == 401, path
+        with pytest.raises(AuthenticationError):
+            Client(server.url, verbose=False)
+        with pytest.raises(ValueError, match="Could not login"):
+            Client(server.url, auth=("anyone", "wrong"), verbose=False)
+        ui = Client(server.url, auth=("anyone", "s3cret"), verbose=False)
+        tables = ui.predict(before[0], api_name="/tables")
+        assert tables and any("基本支出" in str(choice) for choice in tables["choices"])
+        *_, said = ui.predict(None, api_name="/remove")  # no document chosen: nothing is deleted
+        assert "Choose a document" in said
+    assert [d.id for d in api_library.documents()] == before
+
+
+def test_an_upload_over_the_limit_is_refused_while_it_streams_in(api):
+    """A body with no declared length (chunked): the 413 comes once the bytes pass the limit (5 MB
+    here), long before the 200 MB the client would send."""
+    import select
+    import socket
+    from urllib.parse import urlsplit
+
+    url = urlsplit(str(api.base_url))
+    boundary = "b0undary"
+    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"huge.pdf\"\r\n"
+            "Content-Type: application/pdf\r\n\r\n%PDF-1.4\n").encode()
+    sent, answer = 0, b""
+    with socket.create_connection((url.hostname, url.port), timeout=30) as connection:
+        connection.sendall((f"POST /v1/documents HTTP/1.1\r\nHost: {url.netloc}\r\nTransfer-Encoding: chunked\r\n"
+                            f"Content-Type: multipart/form-data; boundary={boundary}\r\n\r\n").encode())
+        chunk = b"0" * 1_000_000
+        for part in [head, *[chunk] * 200]:
+            try:
+                connection.sendall(f"{len(part):x}\r\n".encode() + part + b"\r\n")
+            except OSError:  # the server stopped reading and closed: it has answered
+                break
+            sent += len(part)
+            if select.select([connection], [], [], 0)[0]:
+                break
+        answer = connection.recv(65536)
+    assert answer.startswith(b"HTTP/1.1 413") and b"over the limit of 5 MB" in answer
+    assert sent < 50_000_000

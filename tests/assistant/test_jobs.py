@@ -1,0 +1,81 @@
+"""Upload jobs run in a watched worker process: a decompression bomb, a job past its time, and a
+cancelled job all end as such, and leave the index and the uploads folder as they were."""
+
+from __future__ import annotations
+
+import io
+import time
+import zlib
+
+import pikepdf
+import pytest
+
+from assistant.jobs import Job, Jobs
+from index import Library, Settings
+from tests.conftest import HEBEI, SHEHUI
+
+
+@pytest.fixture
+def jobs(tmp_path, embedder):
+    def make(**limits: int) -> Jobs:
+        settings = Settings(data_dir=tmp_path / "data", collection="jobs_test").model_copy(update=limits)
+        library = Library(settings, embedder=embedder)
+        library.ingest(SHEHUI)
+        return Jobs(library, 50_000_000)
+
+    return make
+
+
+def _bomb(megabytes: int) -> bytes:
+    """A one-page PDF of ~1.5 MB whose content stream inflates to ``megabytes`` MB."""
+    squeeze = zlib.compressobj(9)
+    chunk = b"0 0 m\n" * 170_000
+    data = b"".join([*(squeeze.compress(chunk) for _ in range(megabytes)), squeeze.flush()])
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(595, 842))
+    stream = pikepdf.Stream(pdf, data)
+    stream.Filter = pikepdf.Name.FlateDecode
+    pdf.pages[0].Contents = stream
+    out = io.BytesIO()
+    pdf.save(out, compress_streams=False, stream_decode_level=pikepdf.StreamDecodeLevel.none)
+    return out.getvalue()
+
+
+def _ended(jobs: Jobs, job: Job, seconds: float = 300) -> Job:
+    deadline = time.monotonic() + seconds
+    while jobs.get(job.id).state in ("queued", "running") and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return jobs.get(job.id)
+
+
+def _untouched(jobs: Jobs) -> None:
+    library = jobs.library
+    assert [d.source for d in library.documents()] == [SHEHUI.name]
+    assert not any(library.settings.uploads_path.iterdir())
+    assert not (library.settings.data_dir / "pending").exists() or not any((library.settings.data_dir / "pending").iterdir())
+
+
+def test_a_decompression_bomb_is_stopped_at_the_memory_cap(jobs):
+    watched = jobs(ingest_memory_mb=600)
+    started = time.monotonic()
+    job = _ended(watched, watched.submit(_bomb(1000), "bomb.pdf"))
+    assert job.state == "failed" and "more than 600 MB" in (job.error or "") and "bomb.pdf" in (job.error or "")
+    print(f"1.5 MB PDF inflating to 1 GB: stopped at the 600 MB cap after {time.monotonic() - started:.1f} s")
+    _untouched(watched)
+
+
+def test_a_job_past_its_time_is_stopped(jobs):
+    watched = jobs(ingest_seconds=1)
+    job = _ended(watched, watched.submit(HEBEI.read_bytes(), HEBEI.name))
+    assert job.state == "failed" and "longer than 1 s" in (job.error or "")
+    _untouched(watched)
+
+
+def test_a_cancelled_job_leaves_nothing(jobs):
+    watched = jobs()
+    job = watched.submit(HEBEI.read_bytes(), HEBEI.name)
+    time.sleep(1.0)  # running: its worker is starting
+    watched.cancel(job.id)
+    job = _ended(watched, job)
+    assert job.state == "cancelled" and "cancelled" in (job.error or "")
+    _untouched(watched)
