@@ -160,7 +160,7 @@ class Library:
             if self.store.has(doc_id):
                 return IngestReport(self.store.resolve(doc_id), skipped=True)
             try:
-                parsed = parse_file(path, source, self.settings.max_pages, progress)
+                parsed = parse_file(path, source, self.settings.max_pages, progress, self.settings.max_stream_mb * 1_000_000)
             except BudgetQAError:
                 raise
             except Exception as exc:  # a parser bug must still reach the user as a message

@@ -15,6 +15,7 @@ from pdfminer.psexceptions import PSException
 
 from index.blocks import Block, Grid, GridCell, Line, Merged
 from index.errors import IngestError, UnsupportedDocument
+from index.inflate import StreamTooLarge, bounded
 from index.realign import realigned, rejoined
 from index.text import clean, parse_number
 
@@ -44,14 +45,27 @@ class PdfPages:
     ocr_pages: list[int] = field(default_factory=list)
 
 
-def read_pdf(path: Path, source: str, max_pages: int, progress: Progress | None = None) -> PdfPages:
-    """Every page's lines and grids in reading order, the page count and the pages read by OCR."""
+def read_pdf(path: Path, source: str, max_pages: int, progress: Progress | None = None,
+             max_stream_bytes: int = 200_000_000) -> PdfPages:
+    """Every page's lines and grids in reading order, the page count and the pages read by OCR;
+    no stream may inflate past ``max_stream_bytes`` while it is read."""
     try:
-        return _read(path, source, max_pages, progress)
+        with bounded(max_stream_bytes):
+            return _read(path, source, max_pages, progress)
     except IngestError:
         raise
     except Exception as exc:
+        bound = _stream_too_large(exc)  # pdfplumber wraps what pdfminer raised
+        if bound is not None:
+            raise UnsupportedDocument(source, f"{bound} (a decompression bomb?); see BUDGET_QA_MAX_STREAM_MB") from exc
         raise _explain(source, exc) from exc
+
+
+def _stream_too_large(exc: BaseException | None) -> StreamTooLarge | None:
+    while exc is not None and not isinstance(exc, StreamTooLarge):
+        wrapped = next((a for a in exc.args if isinstance(a, BaseException)), None)
+        exc = wrapped or exc.__cause__ or exc.__context__
+    return exc
 
 
 def _read(path: Path, source: str, max_pages: int, progress: Progress | None) -> PdfPages:

@@ -23,13 +23,14 @@ def document_id(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def parse_file(path: Path, source: str, max_pages: int, progress: Progress | None = None) -> ParsedDocument:
+def parse_file(path: Path, source: str, max_pages: int, progress: Progress | None = None,
+               max_stream_bytes: int = 200_000_000) -> ParsedDocument:
     data = path.read_bytes()
     blocks: list[Block]
     ocr_pages: list[int] = []
     if is_pdf(data) or source.lower().endswith(".pdf"):
         check_pdf_bytes(source, data)
-        read = read_pdf(path, source, max_pages, progress)
+        read = read_pdf(path, source, max_pages, progress, max_stream_bytes)
         pages, blocks, ocr_pages = read.total, read.blocks, read.ocr_pages
     else:
         pages, blocks = read_text(source, data)

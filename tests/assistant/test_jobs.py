@@ -3,16 +3,14 @@ cancelled job all end as such, and leave the index and the uploads folder as the
 
 from __future__ import annotations
 
-import io
 import time
-import zlib
 
-import pikepdf
 import pytest
 
 from assistant.jobs import Job, Jobs
 from index import Library, Settings
 from tests.conftest import HEBEI, SHEHUI
+from tests.hostile import bomb
 
 
 @pytest.fixture
@@ -24,21 +22,6 @@ def jobs(tmp_path, embedder):
         return Jobs(library, 50_000_000)
 
     return make
-
-
-def _bomb(megabytes: int) -> bytes:
-    """A one-page PDF of ~1.5 MB whose content stream inflates to ``megabytes`` MB."""
-    squeeze = zlib.compressobj(9)
-    chunk = b"0 0 m\n" * 170_000
-    data = b"".join([*(squeeze.compress(chunk) for _ in range(megabytes)), squeeze.flush()])
-    pdf = pikepdf.new()
-    pdf.add_blank_page(page_size=(595, 842))
-    stream = pikepdf.Stream(pdf, data)
-    stream.Filter = pikepdf.Name.FlateDecode
-    pdf.pages[0].Contents = stream
-    out = io.BytesIO()
-    pdf.save(out, compress_streams=False, stream_decode_level=pikepdf.StreamDecodeLevel.none)
-    return out.getvalue()
 
 
 def _ended(jobs: Jobs, job: Job, seconds: float = 300) -> Job:
@@ -56,9 +39,9 @@ def _untouched(jobs: Jobs) -> None:
 
 
 def test_a_decompression_bomb_is_stopped_at_the_memory_cap(jobs):
-    watched = jobs(ingest_memory_mb=600)
+    watched = jobs(ingest_memory_mb=600, max_stream_mb=5000)  # past the stream bound: the watchdog's to stop
     started = time.monotonic()
-    job = _ended(watched, watched.submit(_bomb(1000), "bomb.pdf"))
+    job = _ended(watched, watched.submit(bomb(1000), "bomb.pdf"))
     assert job.state == "failed" and "more than 600 MB" in (job.error or "") and "bomb.pdf" in (job.error or "")
     print(f"1.5 MB PDF inflating to 1 GB: stopped at the 600 MB cap after {time.monotonic() - started:.1f} s")
     _untouched(watched)

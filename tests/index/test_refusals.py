@@ -10,6 +10,7 @@ from reportlab.pdfgen import canvas
 
 from index import IngestError, UnsupportedDocument
 from tests.conftest import SHEHUI
+from tests.hostile import bomb
 
 
 def _state(library):
@@ -100,3 +101,9 @@ def test_disclosure_text_in_any_common_encoding_is_read(library, tmp_path, encod
     path.write_bytes(HEBEI.read_text(encoding="utf-8").encode(encoding))
     report = library.ingest(path)
     assert report.document.department == "石家庄市鹿泉区科学技术和工业信息化局" and report.facts > 500
+
+
+def test_a_decompression_bomb_is_refused_while_it_is_read(seeded, tmp_path):
+    path = tmp_path / "bomb.pdf"
+    path.write_bytes(bomb(400))  # 600 KB that would inflate to 400 MB, twice the default bound
+    _refused(seeded, path, UnsupportedDocument, ["inflates past 200 MB"])
