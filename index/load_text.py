@@ -62,8 +62,11 @@ def _utf16_without_bom(head: bytes) -> str | None:
 _TEXT_CHAR = re.compile(r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef\x20-\x7e\t\r\n“”‘’、（）《》—…·]")
 
 
-def read_text(source: str, data: bytes) -> tuple[int, list[Block]]:
-    lines = decode_text(source, data).splitlines()
+def read_text(source: str, data: bytes, max_chars: int = 5_000_000) -> tuple[int, list[Block]]:
+    text = decode_text(source, data)
+    if len(text) > max_chars:  # checked before any line is parsed: memory stays bounded by the file's size
+        raise UnsupportedDocument(source, f"{len(text):,} characters is over the limit of {max_chars:,}")
+    lines = text.splitlines()
     anchors, body_start = _contents_anchors(lines)
     reader = _TextReader(anchors)
     for number, raw in enumerate(lines):

@@ -24,7 +24,7 @@ def document_id(data: bytes) -> str:
 
 
 def parse_file(path: Path, source: str, max_pages: int, progress: Progress | None = None,
-               max_stream_bytes: int = 200_000_000) -> ParsedDocument:
+               max_stream_bytes: int = 200_000_000, max_text_chars: int = 5_000_000) -> ParsedDocument:
     data = path.read_bytes()
     blocks: list[Block]
     ocr_pages: list[int] = []
@@ -33,7 +33,7 @@ def parse_file(path: Path, source: str, max_pages: int, progress: Progress | Non
         read = read_pdf(path, source, max_pages, progress, max_stream_bytes)
         pages, blocks, ocr_pages = read.total, read.blocks, read.ocr_pages
     else:
-        pages, blocks = read_text(source, data)
+        pages, blocks = read_text(source, data, max_text_chars)
         if progress:
             progress(pages, pages)
     return parse_blocks(document_id(data), source, pages, blocks, tuple(ocr_pages))

@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     chunk_chars: int = Field(1200, ge=200, description="Characters per narrative chunk, at most.")
     max_pages: int = Field(2000, ge=1, description="Refuse documents longer than this.")
     max_stream_mb: int = Field(200, ge=1, description="Refuse a PDF with a stream inflating past this (a bomb).")
+    max_text_chars: int = Field(5_000_000, ge=1000, description="Refuse a text-form document longer than this.")
     max_upload_mb: int = Field(50, ge=1, description="Largest upload accepted by the HTTP API.")
     ingest_memory_mb: int = Field(1500, ge=200, description="An upload's ingest worker is stopped past this resident memory.")
     ingest_seconds: int = Field(600, ge=1, description="An upload's ingest worker is stopped after this long.")

@@ -4,13 +4,18 @@ BM25 and originals."""
 
 from __future__ import annotations
 
+import os
+import random
 import shutil
+import signal
+import subprocess
+import time
 
 import pytest
 
 from assistant import Assistant
 from index import Library, Settings
-from tests.cli.test_cli import run
+from tests.cli.test_cli import COMMAND, run
 from tests.conftest import CAIZHENG, SHEHUI
 
 INGEST = ["ingest:facts", "ingest:vectors", "ingest:original", "ingest:lexical"]
@@ -60,3 +65,34 @@ def test_a_write_killed_at_any_step_leaves_stores_that_agree(bases, tmp_path, po
     answer = Assistant(Settings(data_dir=data)).ask("社会工作部住房公积金是多少？")
     assert (answer.status, answer.value) == ("verified", 17.70)
     print(f"killed at {point}: stores agree after the next start")
+
+
+def test_twenty_random_kills_during_ingest_and_delete_leave_stores_that_agree(bases, tmp_path):
+    """kill -9 at a random moment of a CLI ingest or delete (within how long one takes), twenty
+    times: after each, the next start leaves the four stores agreeing."""
+    one, both = bases
+    rng = random.Random(20261126)
+    timed = {}
+    for action, base in (("ingest", one), ("delete", both)):  # how long each takes, start-up included
+        data = tmp_path / f"timing-{action}"
+        shutil.copytree(base, data)
+        started = time.monotonic()
+        assert run(*_ARGS[action], data=data).returncode == 0
+        timed[action] = time.monotonic() - started
+    agreed = 0
+    for kill in range(20):
+        action = "ingest" if kill % 2 == 0 else "delete"
+        data = tmp_path / f"kill-{kill}"
+        shutil.copytree(one if action == "ingest" else both, data)
+        writer = subprocess.Popen([COMMAND, "--data", str(data), *_ARGS[action]], env=_ENV,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.2, timed[action]))
+        writer.send_signal(signal.SIGKILL)
+        writer.wait()
+        agreed += _agree(data) == []
+    print(f"20 random kill -9 points during ingest and delete: stores agree after {agreed}")
+    assert agreed == 20
+
+
+_ARGS = {"ingest": ["ingest", str(CAIZHENG)], "delete": ["delete", CAIZHENG.name]}
+_ENV = {k: v for k, v in os.environ.items() if not k.startswith("BUDGET_QA_")}

@@ -107,3 +107,12 @@ def test_a_decompression_bomb_is_refused_while_it_is_read(seeded, tmp_path):
     path = tmp_path / "bomb.pdf"
     path.write_bytes(bomb(400))  # 600 KB that would inflate to 400 MB, twice the default bound
     _refused(seeded, path, UnsupportedDocument, ["inflates past 200 MB"])
+
+
+def test_a_huge_text_is_refused_before_it_is_parsed(seeded, tmp_path):
+    from tests.conftest import HEBEI
+
+    seeded.settings = seeded.settings.model_copy(update={"max_text_chars": 100_000})
+    path = tmp_path / "huge.txt"
+    path.write_text(HEBEI.read_text(encoding="utf-8") * 3, encoding="utf-8")
+    _refused(seeded, path, UnsupportedDocument, ["characters is over the limit of 100,000"])
