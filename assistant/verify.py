@@ -69,7 +69,8 @@ def verify(text: str, statements: list[Statement], computed: list[Computed], cit
         Check(mention, next((s for s in sources if equals(mention, s.value, s.unit)), None))
         for mention in find_mentions(masked)
     ]
-    return checks + _unsupported_years(masked, citations, years) + _uncited_pages(masked, citations)
+    return (checks + _unsupported_years(masked, citations, years) + _uncited_pages(masked, citations)
+            + _unsupported_dates(masked, citations))
 
 
 _YEAR = re.compile(r"(?<!\d)(?:19[89]\d|20\d{2})(?!\d)")
@@ -82,6 +83,16 @@ def _unsupported_years(masked: str, citations: list[Citation], years: Collection
     known = {int(y) for y in _YEAR.findall(said)} | set(years)
     return [Check(Mention(float(m.group()), "年", 0, m.start(), m.end(), m.group()), None)
             for m in _YEAR.finditer(masked) if int(m.group()) not in known]
+
+
+_DATE = re.compile(r"\d{1,2}\s*月\s*(?:\d{1,2}\s*日|底|末|初|份|[上中下]旬)?")
+
+
+def _unsupported_dates(masked: str, citations: list[Citation]) -> list[Check]:
+    """A month or day ("12月底", "3月5日") no cited source states."""
+    said = re.sub(r"\s", "", " ".join(p for c in citations for p in (c.text, c.row, c.column, c.section) if p))
+    return [Check(Mention(0.0, "日", 0, m.start(), m.end(), m.group()), None)
+            for m in _DATE.finditer(masked) if re.sub(r"\s", "", m.group()) not in said]
 
 
 def _uncited_pages(masked: str, citations: list[Citation]) -> list[Check]:

@@ -63,7 +63,7 @@ def survey_file(path: Path, root: Path) -> DocumentSurvey:
     name = path.relative_to(root).as_posix()
     started = time.perf_counter()
     try:
-        parsed = parse_file(path, path.name, max_pages=2000)
+        parsed = parse_file(path, path.name)
     except BudgetQAError as exc:
         return DocumentSurvey(name, error=str(exc))
     except Exception as exc:  # a parser bug: recorded, the sweep goes on

@@ -19,20 +19,29 @@ _bound = threading.local()  # the limit of the read under way in this thread (no
 
 
 class StreamTooLarge(Exception):
-    def __init__(self, limit: int) -> None:
-        super().__init__(f"a stream inflates past {limit / 1e6:g} MB")
+    def __init__(self, limit: int, what: str = "a stream inflates") -> None:
+        super().__init__(f"{what} past {limit / 1e6:g} MB")
         self.limit = limit
 
 
 @contextmanager
-def bounded(limit: int) -> Iterator[None]:
-    """Within: no stream read in this thread inflates past ``limit`` bytes."""
-    previous = getattr(_bound, "limit", None)
-    _bound.limit = limit
+def bounded(limit: int, total: int) -> Iterator[None]:
+    """Within: no stream read in this thread inflates past ``limit`` bytes, nor all of them past ``total``."""
+    previous = getattr(_bound, "limit", None), getattr(_bound, "total", None), getattr(_bound, "spent", 0)
+    _bound.limit, _bound.total, _bound.spent = limit, total, 0
     try:
         yield
     finally:
-        _bound.limit = previous
+        _bound.limit, _bound.total, _bound.spent = previous
+
+
+def _spend(size: int) -> None:
+    """Count inflated bytes against the read's total."""
+    total = getattr(_bound, "total", None)
+    if total is not None:
+        _bound.spent += size
+        if _bound.spent > total:
+            raise StreamTooLarge(total, "all of the streams inflate")
 
 
 class _Inflater:
@@ -46,6 +55,7 @@ class _Inflater:
         self._out += len(out)
         if self._limit is not None and self._out > self._limit:
             raise StreamTooLarge(self._limit)
+        _spend(len(out))
         return out
 
     def __getattr__(self, name: str) -> Any:
@@ -67,6 +77,7 @@ class _BoundedZlib:
             raise StreamTooLarge(limit)
         if not inflater.eof and not inflater.unconsumed_tail:
             raise zlib.error("incomplete or truncated stream")  # as zlib.decompress says: pdfminer recovers
+        _spend(len(out))
         return out
 
     def decompressobj(self, *args: Any) -> _Inflater:

@@ -160,9 +160,7 @@ class Library:
             if self.store.has(doc_id):
                 return IngestReport(self.store.resolve(doc_id), skipped=True)
             try:
-                limits = self.settings
-                parsed = parse_file(path, source, limits.max_pages, progress, limits.max_stream_mb * 1_000_000,
-                                    limits.max_text_chars)
+                parsed = parse_file(path, source, self.settings.limits(), progress)
             except BudgetQAError:
                 raise
             except Exception as exc:  # a parser bug must still reach the user as a message

@@ -18,6 +18,7 @@ from index.errors import IngestError, UnsupportedDocument
 from index.inflate import StreamTooLarge, bounded
 from index.realign import realigned, rejoined
 from index.text import clean, parse_number
+from index.types import Limits
 
 # Some producers (ONLYOFFICE) print digits a few points below the Chinese text of the same
 # line; a tolerance under the body line spacing keeps them on their line.
@@ -45,13 +46,12 @@ class PdfPages:
     ocr_pages: list[int] = field(default_factory=list)
 
 
-def read_pdf(path: Path, source: str, max_pages: int, progress: Progress | None = None,
-             max_stream_bytes: int = 200_000_000) -> PdfPages:
+def read_pdf(path: Path, source: str, limits: Limits, progress: Progress | None = None) -> PdfPages:
     """Every page's lines and grids in reading order, the page count and the pages read by OCR;
-    no stream may inflate past ``max_stream_bytes`` while it is read."""
+    within ``limits`` (pages, characters a page, how far streams inflate), checked as it reads."""
     try:
-        with bounded(max_stream_bytes):
-            return _read(path, source, max_pages, progress)
+        with bounded(limits.stream_bytes, limits.inflated_bytes):
+            return _read(path, source, limits, progress)
     except IngestError:
         raise
     except Exception as exc:
@@ -68,15 +68,18 @@ def _stream_too_large(exc: BaseException | None) -> StreamTooLarge | None:
     return exc
 
 
-def _read(path: Path, source: str, max_pages: int, progress: Progress | None) -> PdfPages:
+def _read(path: Path, source: str, limits: Limits, progress: Progress | None) -> PdfPages:
     with pdfplumber.open(path) as pdf:
         total = len(pdf.pages)
         if total == 0:
             raise IngestError(source, "the PDF has no pages")
-        if total > max_pages:
-            raise UnsupportedDocument(source, f"{total} pages is over the limit of {max_pages}")
+        if total > limits.pages:
+            raise UnsupportedDocument(source, f"{total} pages is over the limit of {limits.pages}")
         read = PdfPages(total, [])
         for number, page in enumerate(pdf.pages, start=1):
+            if len(page.chars) > limits.page_chars:
+                raise UnsupportedDocument(source, f"{len(page.chars):,} characters is over the limit of "
+                                          f"{limits.page_chars:,} a page", page=number)
             if needs_ocr(page):
                 read.blocks.extend(_ocr_page(page, number))
                 read.ocr_pages.append(number)

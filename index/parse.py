@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from index.blocks import Block
+from index.errors import UnsupportedDocument
 from index.identity import ORGANISATION, describe
 from index.kinds import MONEY_KINDS, kind_from_header, table_kind
 from index.load_pdf import Progress, check_pdf_bytes, is_pdf, read_pdf
@@ -16,27 +17,35 @@ from index.sections import narrative_facts, split_sections
 from index.segment import segment
 from index.tables import parse_table
 from index.text import key
-from index.types import ParsedDocument, PerformanceTable, Row, Table
+from index.types import Limits, ParsedDocument, PerformanceTable, Row, Table
 
 
 def document_id(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def parse_file(path: Path, source: str, max_pages: int, progress: Progress | None = None,
-               max_stream_bytes: int = 200_000_000, max_text_chars: int = 5_000_000) -> ParsedDocument:
+DEFAULT_LIMITS = Limits()
+
+
+def parse_file(path: Path, source: str, limits: Limits = DEFAULT_LIMITS, progress: Progress | None = None) -> ParsedDocument:
+    """One file, read within ``limits``: each is enforced as the file is read, naming it."""
     data = path.read_bytes()
     blocks: list[Block]
     ocr_pages: list[int] = []
     if is_pdf(data) or source.lower().endswith(".pdf"):
         check_pdf_bytes(source, data)
-        read = read_pdf(path, source, max_pages, progress, max_stream_bytes)
+        read = read_pdf(path, source, limits, progress)
         pages, blocks, ocr_pages = read.total, read.blocks, read.ocr_pages
     else:
-        pages, blocks = read_text(source, data, max_text_chars)
+        pages, blocks = read_text(source, data, limits.text_chars)
         if progress:
             progress(pages, pages)
-    return parse_blocks(document_id(data), source, pages, blocks, tuple(ocr_pages))
+    parsed = parse_blocks(document_id(data), source, pages, blocks, tuple(ocr_pages))
+    for table in parsed.tables:
+        if len(table.rows) > limits.table_rows:
+            raise UnsupportedDocument(source, f"table '{table.title[:40]}' has {len(table.rows):,} rows, over the limit "
+                                      f"of {limits.table_rows:,}", page=table.pages[0] if table.pages else None)
+    return parsed
 
 
 def parse_blocks(doc_id: str, source: str, pages: int, blocks: list[Block], ocr_pages: tuple[int, ...] = ()) -> ParsedDocument:

@@ -9,6 +9,8 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from index.types import Limits
+
 ENV_PREFIX = "BUDGET_QA_"
 
 
@@ -35,6 +37,9 @@ class Settings(BaseSettings):
     max_pages: int = Field(2000, ge=1, description="Refuse documents longer than this.")
     max_stream_mb: int = Field(200, ge=1, description="Refuse a PDF with a stream inflating past this (a bomb).")
     max_text_chars: int = Field(5_000_000, ge=1000, description="Refuse a text-form document longer than this.")
+    max_inflated_mb: int = Field(2000, ge=1, description="Refuse a PDF whose streams inflate past this in all.")
+    max_page_chars: int = Field(200_000, ge=1000, description="Refuse a PDF with a page of more characters than this.")
+    max_table_rows: int = Field(20_000, ge=10, description="Refuse a document with a table of more rows than this.")
     max_upload_mb: int = Field(50, ge=1, description="Largest upload accepted by the HTTP API.")
     ingest_memory_mb: int = Field(1500, ge=200, description="An upload's ingest worker is stopped past this resident memory.")
     ingest_seconds: int = Field(600, ge=1, description="An upload's ingest worker is stopped after this long.")
@@ -80,3 +85,7 @@ class Settings(BaseSettings):
     @property
     def lexical_path(self) -> Path:
         return self.data_dir / "lexical"
+
+    def limits(self) -> Limits:
+        return Limits(self.max_pages, self.max_stream_mb * 1_000_000, self.max_inflated_mb * 1_000_000,
+                      self.max_page_chars, self.max_text_chars, self.max_table_rows)

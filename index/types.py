@@ -11,6 +11,18 @@ BBox = tuple[float, float, float, float]  # x0, top, x1, bottom in PDF points
 
 
 @dataclass(frozen=True)
+class Limits:
+    """What one document may cost to read, enforced while it is read (``Settings.limits``)."""
+
+    pages: int = 2000
+    stream_bytes: int = 200_000_000  # one PDF stream, inflated
+    inflated_bytes: int = 2_000_000_000  # all of a PDF's streams, inflated
+    page_chars: int = 200_000
+    text_chars: int = 5_000_000  # a text-form document
+    table_rows: int = 20_000
+
+
+@dataclass(frozen=True)
 class Document:
     id: str  # sha256 of the file's bytes
     title: str

@@ -40,4 +40,4 @@ def library(settings: Settings, embedder: Embedder) -> Library:
 
 @pytest.fixture(scope="session")
 def parsed() -> dict[str, ParsedDocument]:
-    return {path.name: parse_file(path, path.name, 2000) for path in (HEBEI, SHEHUI, CAIZHENG)}
+    return {path.name: parse_file(path, path.name) for path in (HEBEI, SHEHUI, CAIZHENG)}

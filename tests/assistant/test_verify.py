@@ -97,3 +97,13 @@ def test_years_and_pages_nothing_cited_holds_fail():
     assert _failed("企业奖补为5000.32万元（第38页）。") == ["第38页"]  # nor is anything cited on p. 38
     asked = verify("2023年…5000.32万元", [AWARD], [], [AWARD.citation], years={2023})  # a year the question covers
     assert [c.mention.raw for c in asked if not c.ok] == []
+
+
+def test_a_date_nothing_cited_states_fails():
+    cell = Citation("doc", "某局 2024年度部门预算", 37, table="企业奖补绩效目标表", row="奖补资金到位时限",
+                    column="指标值", text="12 月底")
+    target = Statement(100.0, "%", 0, cell, "项目绩效目标表", "到位时限")
+    assert [c.mention.raw for c in verify("奖补资金12月底前到位（第37页）。", [target], [], [target.citation])
+            if not c.ok] == []
+    assert [c.mention.raw for c in verify("奖补资金6月底前到位（第37页）。", [target], [], [target.citation])
+            if not c.ok] == ["6月底"]

@@ -51,7 +51,7 @@ def load_cells(name: str) -> list[GoldenCell]:
 @cache
 def parsed(file: str) -> ParsedDocument:
     path = REGIONS / file
-    return parse_file(path, path.name, 2000)
+    return parse_file(path, path.name)
 
 
 def mismatch(cell: GoldenCell) -> str | None:

@@ -73,7 +73,7 @@ def test_sentence_transformers_backend(minilm, tmp_path):
     report = library.ingest(SHEHUI)
     assert len(minilm.embed(["housing provident fund"])[0]) == 384
     # MiniLM reads English only, so the check is the space itself: every chunk is its own nearest neighbour.
-    chunks = make_chunks(parse_file(SHEHUI, SHEHUI.name, 100), settings.chunk_rows, settings.chunk_chars)
+    chunks = make_chunks(parse_file(SHEHUI, SHEHUI.name), settings.chunk_rows, settings.chunk_chars)
     vectors = minilm.embed([c.embedding_text for c in chunks])
     for chunk, vector in zip(chunks, vectors, strict=True):
         assert library.vectors.query(vector, 1)[0][0] == chunk.id

@@ -116,3 +116,17 @@ def test_a_huge_text_is_refused_before_it_is_parsed(seeded, tmp_path):
     path = tmp_path / "huge.txt"
     path.write_text(HEBEI.read_text(encoding="utf-8") * 3, encoding="utf-8")
     _refused(seeded, path, UnsupportedDocument, ["characters is over the limit of 100,000"])
+
+
+@pytest.mark.parametrize(("limit", "file", "words"), [
+    ({"max_page_chars": 1000}, "caizheng", ["characters is over the limit of 1,000 a page"]),
+    ({"max_table_rows": 10}, "caizheng", ["rows, over the limit of 10"]),
+    ({"max_stream_mb": 1000, "max_inflated_mb": 100}, "bomb", ["all of the streams inflate past 100 MB"]),
+])
+def test_each_limit_is_enforced_while_reading_and_named(seeded, tmp_path, limit, file, words):
+    from tests.conftest import CAIZHENG
+
+    seeded.settings = seeded.settings.model_copy(update=limit)
+    path = tmp_path / f"{file}.pdf"
+    path.write_bytes(bomb(300) if file == "bomb" else CAIZHENG.read_bytes())
+    _refused(seeded, path, UnsupportedDocument, words)

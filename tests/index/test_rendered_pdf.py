@@ -25,7 +25,7 @@ def test_rendered_pdf_yields_the_facts_of_the_text_form(rendered, parsed):
     path, continued = rendered
     assert continued, "the fixture must make at least one table run over a page"
     text_form = parsed[HEBEI.name]
-    pdf = parse_file(path, path.name, 2000)
+    pdf = parse_file(path, path.name)
     assert pdf.document.kind == text_form.document.kind == "预算"
     assert pdf.document.department == text_form.document.department
     assert [(t.title, t.kind, t.unit, len(t.rows)) for t in pdf.tables] == [
@@ -41,7 +41,7 @@ def test_rendered_pdf_yields_the_facts_of_the_text_form(rendered, parsed):
 
 def test_a_table_continued_without_title_keeps_its_pages(rendered):
     path, continued = rendered
-    pdf = parse_file(path, path.name, 2000)
+    pdf = parse_file(path, path.name)
     spanning = [t for t in pdf.tables if t.pages[0] < t.pages[1]]
     assert {page for t in spanning for page in range(t.pages[0] + 1, t.pages[1] + 1)} & set(continued)
     for table in spanning:
