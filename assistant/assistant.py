@@ -208,4 +208,4 @@ def _value(outcome: Outcome) -> tuple[float | None, str]:
 
 def _years(query: Query) -> set[int]:
     """The years an answer may name besides its sources': those asked and those its documents cover."""
-    return set(query.asked.years) | {y for v in query.documents if (d := v.document.year) for y in (d, d - 1)}
+    return set(query.asked.years) | query.covered_years

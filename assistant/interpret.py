@@ -24,15 +24,14 @@ from assistant.knowledge import DocumentView
 from assistant.llm import fenced
 from assistant.meaning import Meaning
 from assistant.prompts import render
-from assistant.query import Query, plan_of
+from assistant.query import COMPUTING, Query, plan_of
 from assistant.types import Offered, Operation, Outcome, Statement
 from assistant.understand import MEASURES, understand
 from index.text import key
 
 FIGURES, LABELS = 15, 20  # shown to the model at most
 _READ_AS = ("lookup", "sum", "difference", "share", "ratio", "growth")
-_COMPUTING = ("sum", "difference", "share", "ratio", "growth")
-_TWO_SIDED = _COMPUTING  # a share's whole too: "of the total" read by a model could be any total
+_TWO_SIDED = COMPUTING  # a share's whole too: "of the total" read by a model could be any total
 
 log = logging.getLogger(__name__)
 assert set(_READ_AS) <= set(get_args(Operation))
@@ -125,7 +124,7 @@ def parse(reply: str, shown: Shown, query: Query) -> Reading | None:
         return None  # a share asked is never read as a lookup of its operand, nor a lookup as arithmetic
     if year is not None and not (_whole(year) and year in _years(query)):
         return None
-    if operation in _COMPUTING:
+    if operation in COMPUTING:
         figure = None  # an operand is never the answer to arithmetic
     enough = 2 if operation in _TWO_SIDED else 1
     if figure is None and len(set(subjects)) < enough:
@@ -147,8 +146,8 @@ def reread(reading: Reading, query: Query) -> Query:
 
 
 def _years(query: Query) -> set[int]:
-    covered = {y for v in query.documents if (d := v.document.year) for y in (d, d - 1)}
-    return covered & set(query.asked.years) if query.asked.years else covered
+    """Years a reading may name: one the documents cover and, when the asker said years, one of those."""
+    return query.covered_years & set(query.asked.years) if query.asked.years else query.covered_years
 
 
 def _whole(value: object) -> bool:

@@ -23,7 +23,7 @@ from assistant.understand import Question, understand
 # lookup: one cited cell (per document named).
 Plan = Literal["needs_subject", "projects", "quote", "compute", "lookup"]
 
-_COMPUTING = ("share", "difference", "sum", "ratio", "growth")
+COMPUTING = ("share", "difference", "sum", "ratio", "growth")  # operations that are arithmetic over cited cells
 _BY_HOW_MUCH = re.compile(r"多多少|少多少|相差|差多少|by how much|how much more", re.IGNORECASE)
 _PROJECTS = re.compile(  # asks about the projects themselves, not about something inside one
     r"(?:多少|几)个?项目|哪些项目|项目有哪些|列出.{0,6}项目|how many projects|number of projects|which projects|"
@@ -43,6 +43,11 @@ class Query:
     @property
     def language(self) -> str:
         return self.asked.language
+
+    @property
+    def covered_years(self) -> set[int]:
+        """The years its documents state figures for: their own and the one before (上年)."""
+        return {y for v in self.documents if (d := v.document.year) for y in (d, d - 1)}
 
     def document(self, document_id: str) -> DocumentView:
         return next(v for v in self.documents if v.document.id == document_id)
@@ -74,5 +79,5 @@ def plan_of(asked: Question) -> Plan:
         return "projects"
     if asked.operation in ("explain", "list"):
         return "quote"
-    computing = asked.operation in _COMPUTING or (asked.operation == "compare" and bool(_BY_HOW_MUCH.search(asked.text)))
+    computing = asked.operation in COMPUTING or (asked.operation == "compare" and bool(_BY_HOW_MUCH.search(asked.text)))
     return "compute" if computing and not asked.change else "lookup"
