@@ -71,6 +71,9 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--repeat", type=int, default=3)
     bench.add_argument("--json", action="store_true")
     bench.set_defaults(run=_bench_ingest)
+    hostile = commands.add_parser("bench-hostile", help="peak memory and time of refusing hostile files")
+    hostile.add_argument("--json", action="store_true")
+    hostile.set_defaults(run=_bench_hostile)
     survey = commands.add_parser("survey", help="read every disclosure of a folder and report what was found")
     survey.add_argument("folder", type=Path)
     survey.add_argument("--json", action="store_true")
@@ -239,6 +242,12 @@ def _bench_ingest(args: argparse.Namespace, settings: Settings) -> int:
     from eval.ingest_bench import main as bench
 
     return bench([*args.files, "--repeat", str(args.repeat), *(["--json"] if args.json else [])])
+
+
+def _bench_hostile(args: argparse.Namespace, settings: Settings) -> int:
+    from eval.hostile_bench import main as bench
+
+    return bench(["--json"] if args.json else [])
 
 
 def _survey(args: argparse.Namespace, settings: Settings) -> int:

@@ -10,7 +10,9 @@ from typing import Any
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+from pdfminer.pdfinterp import LITERAL_FORM
 from pdfminer.pdfparser import PDFSyntaxError
+from pdfminer.pdftypes import PDFStream, resolve1
 from pdfminer.psexceptions import PSException
 
 from index.blocks import Block, Grid, GridCell, Line, Merged
@@ -76,7 +78,9 @@ def _read(path: Path, source: str, limits: Limits, progress: Progress | None) ->
         if total > limits.pages:
             raise UnsupportedDocument(source, f"{total} pages is over the limit of {limits.pages}")
         read = PdfPages(total, [])
+        drawn = 0
         for number, page in enumerate(pdf.pages, start=1):
+            drawn += _within_content_limits(page, number, drawn, source, limits)
             if len(page.chars) > limits.page_chars:
                 raise UnsupportedDocument(source, f"{len(page.chars):,} characters is over the limit of "
                                           f"{limits.page_chars:,} a page", page=number)
@@ -92,6 +96,35 @@ def _read(path: Path, source: str, limits: Limits, progress: Progress | None) ->
         pages = "page 1" if total == 1 else f"pages 1–{total}"
         raise UnsupportedDocument(source, f"nothing readable on {pages}: no text layer and no text found by OCR")
     return read
+
+
+def _within_content_limits(page: Any, number: int, drawn: int, source: str, limits: Limits) -> int:
+    """The inflated size of a page's drawing instructions (its content streams and the forms it
+    draws), refused past the limits *before* pdfminer interprets them: interpreting costs ~2 s
+    and ~30 MB a MB, so a page of millions of path operators is a bomb of its own."""
+    size = sum(len(stream.get_data()) for stream in _drawn_streams(page.page_obj))
+    if size > limits.page_content_bytes:
+        raise UnsupportedDocument(source, f"its drawing instructions inflate to {size / 1e6:.1f} MB, over the limit "
+                                  f"of {limits.page_content_bytes / 1e6:g} MB a page", page=number)
+    if drawn + size > limits.content_bytes:
+        raise UnsupportedDocument(source, f"the drawing instructions of pages 1–{number} inflate past the limit of "
+                                  f"{limits.content_bytes / 1e6:g} MB", page=number)
+    return size
+
+
+def _drawn_streams(page_obj: Any) -> Iterator[PDFStream]:
+    """A page's content streams and the form XObjects in its resources (decoded once: pdfminer
+    keeps the decoded data for when it interprets them)."""
+    for stream in page_obj.contents:
+        stream = resolve1(stream)
+        if isinstance(stream, PDFStream):
+            yield stream
+    resources = resolve1(page_obj.resources) or {}
+    xobjects = resolve1(resources.get("XObject")) if isinstance(resources, dict) else None
+    for xobject in (xobjects or {}).values() if isinstance(xobjects, dict) else ():
+        xobject = resolve1(xobject)
+        if isinstance(xobject, PDFStream) and resolve1(xobject.get("Subtype")) == LITERAL_FORM:
+            yield xobject
 
 
 def needs_ocr(page: Any) -> bool:

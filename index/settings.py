@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     max_text_chars: int = Field(5_000_000, ge=1000, description="Refuse a text-form document longer than this.")
     max_inflated_mb: int = Field(2000, ge=1, description="Refuse a PDF whose streams inflate past this in all.")
     max_page_chars: int = Field(200_000, ge=1000, description="Refuse a PDF with a page of more characters than this.")
+    max_page_content_mb: int = Field(4, ge=1, description="Refuse a PDF page whose drawing instructions inflate past this.")
+    max_content_mb: int = Field(60, ge=1, description="Refuse a PDF whose pages' drawing instructions inflate past this in all.")
     max_table_rows: int = Field(20_000, ge=10, description="Refuse a document with a table of more rows than this.")
     max_upload_mb: int = Field(50, ge=1, description="Largest upload accepted by the HTTP API.")
     ingest_memory_mb: int = Field(1500, ge=200, description="An upload's ingest worker is stopped past this resident memory.")
@@ -88,4 +90,5 @@ class Settings(BaseSettings):
 
     def limits(self) -> Limits:
         return Limits(self.max_pages, self.max_stream_mb * 1_000_000, self.max_inflated_mb * 1_000_000,
-                      self.max_page_chars, self.max_text_chars, self.max_table_rows)
+                      self.max_page_chars, self.max_page_content_mb * 1_000_000, self.max_content_mb * 1_000_000,
+                      self.max_text_chars, self.max_table_rows)

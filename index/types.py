@@ -18,6 +18,8 @@ class Limits:
     stream_bytes: int = 200_000_000  # one PDF stream, inflated
     inflated_bytes: int = 2_000_000_000  # all of a PDF's streams, inflated
     page_chars: int = 200_000
+    page_content_bytes: int = 4_000_000  # drawing instructions of one page, inflated
+    content_bytes: int = 60_000_000  # drawing instructions of all pages, inflated
     text_chars: int = 5_000_000  # a text-form document
     table_rows: int = 20_000
 

@@ -3,14 +3,15 @@ cancelled job all end as such, and leave the index and the uploads folder as the
 
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
 
 from assistant.jobs import Job, Jobs
+from eval.hostile_files import bomb
 from index import Library, Settings
 from tests.conftest import HEBEI, SHEHUI
-from tests.hostile import bomb
 
 
 @pytest.fixture
@@ -62,3 +63,16 @@ def test_a_cancelled_job_leaves_nothing(jobs):
     job = _ended(watched, job)
     assert job.state == "cancelled" and "cancelled" in (job.error or "")
     _untouched(watched)
+
+
+def test_uploads_a_killed_server_left_are_swept_at_start(tmp_path, embedder):
+    settings = Settings(data_dir=tmp_path / "data", collection="jobs_test")
+    uploads = settings.uploads_path
+    uploads.mkdir(parents=True)
+    stale, fresh = uploads / "stale.pdf", uploads / "fresh.pdf"
+    stale.write_bytes(b"%PDF-1.4 left by a killed server")
+    fresh.write_bytes(b"%PDF-1.4 another server's job, running")
+    two_hours_ago = time.time() - 7200
+    os.utime(stale, (two_hours_ago, two_hours_ago))
+    Jobs(Library(settings, embedder=embedder), 50_000_000)
+    assert not stale.exists() and fresh.exists()

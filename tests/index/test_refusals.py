@@ -8,9 +8,9 @@ import pytest
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
+from eval.hostile_files import bomb, many_bombs
 from index import IngestError, UnsupportedDocument
 from tests.conftest import SHEHUI
-from tests.hostile import bomb
 
 
 def _state(library):
@@ -118,15 +118,21 @@ def test_a_huge_text_is_refused_before_it_is_parsed(seeded, tmp_path):
     _refused(seeded, path, UnsupportedDocument, ["characters is over the limit of 100,000"])
 
 
-@pytest.mark.parametrize(("limit", "file", "words"), [
-    ({"max_page_chars": 1000}, "caizheng", ["characters is over the limit of 1,000 a page"]),
-    ({"max_table_rows": 10}, "caizheng", ["rows, over the limit of 10"]),
-    ({"max_stream_mb": 1000, "max_inflated_mb": 100}, "bomb", ["all of the streams inflate past 100 MB"]),
-])
-def test_each_limit_is_enforced_while_reading_and_named(seeded, tmp_path, limit, file, words):
+def _caizheng() -> bytes:
     from tests.conftest import CAIZHENG
 
+    return CAIZHENG.read_bytes()
+
+
+@pytest.mark.parametrize(("limit", "make", "words"), [
+    ({"max_page_chars": 1000}, _caizheng, ["characters is over the limit of 1,000 a page"]),
+    ({"max_table_rows": 10}, _caizheng, ["rows, over the limit of 10"]),
+    ({"max_stream_mb": 1000, "max_inflated_mb": 100}, lambda: bomb(300), ["all of the streams inflate past 100 MB"]),
+    ({"max_page_content_mb": 1}, lambda: bomb(2), ["page 1", "inflate to 2.0 MB, over the limit of 1 MB a page"]),
+    ({"max_content_mb": 2}, lambda: many_bombs(3, 1), ["page 2", "pages 1–2 inflate past the limit of 2 MB"]),
+], ids=["page chars", "table rows", "all streams", "page drawing", "all drawing"])
+def test_each_limit_is_enforced_while_reading_and_named(seeded, tmp_path, limit, make, words):
     seeded.settings = seeded.settings.model_copy(update=limit)
-    path = tmp_path / f"{file}.pdf"
-    path.write_bytes(bomb(300) if file == "bomb" else CAIZHENG.read_bytes())
+    path = tmp_path / "hostile.pdf"
+    path.write_bytes(make())
     _refused(seeded, path, UnsupportedDocument, words)
