@@ -1,7 +1,7 @@
-"""`budget-qa`: a thin command line over ``index`` (and, later, ``assistant``).
+"""`budget-qa`: a thin command line over ``index`` and ``assistant``.
 
-Every error meant for the user becomes one line on stderr and exit code 1; nothing else
-is caught here.
+Every error meant for the user becomes one line on stderr and exit code 1 (2 for a bad
+setting or argument); nothing else is caught here.
 """
 
 from __future__ import annotations
@@ -16,8 +16,27 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from index import BudgetQAError, Library, Settings, Table
+from index import BudgetQAError, Document, Library, PerformanceTable, Settings, Table
 from index.settings import ENV_PREFIX
+
+DESCRIPTION = """Ask questions of Chinese government budget disclosures (部门预算/决算) and get
+figures checked against the parsed tables, each cited to its document, page, table, row and
+column."""
+
+EXAMPLES = """examples:
+  budget-qa ingest samples/                         read PDFs or disclosure texts into ./data
+  budget-qa docs                                    list what is ingested
+  budget-qa ask "企业奖补安排了多少资金？"              a verified figure and its citation
+  budget-qa ask "What share of spending is project spending?" --doc 60fd
+  budget-qa table 60fd t06                          one parsed table
+  budget-qa check putuo-caizhengju-2024-final-accounts.pdf   figures that do not add up
+  budget-qa serve --port 7860                       the web UI and the HTTP API
+
+Options --data and --json go before or after the command. DOC is a document id, an id
+prefix or the file name. Settings: BUDGET_QA_* environment variables (see the README)."""
+
+# Commands that only read: a missing data directory is a mistake, not an empty index.
+READS = {"docs", "tables", "table", "check", "delete", "ask"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,58 +50,72 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {where}{error['msg'].removeprefix('Value error, ')}", file=sys.stderr)
         return 2
     try:
+        if args.command in READS and not settings.data_dir.is_dir():
+            raise BudgetQAError(f"no data directory {settings.data_dir}; ingest first (`budget-qa ingest PATH`) "
+                                "or point --data at one")
         return int(args.run(args, settings) or 0)
     except BudgetQAError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as other tools do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="budget-qa", description=__doc__)
+    # --data and --json are global: accepted before the command (defaults here) or after it (the
+    # subcommand's copy has no default, so it only overrides when given).
+    parser = argparse.ArgumentParser(prog="budget-qa", description=DESCRIPTION, epilog=EXAMPLES,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, help="data directory (default: BUDGET_QA_DATA_DIR or ./data)")
-    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data", type=Path, default=argparse.SUPPRESS, help="data directory")
+    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="machine-readable output")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND", dest="command")
 
-    def command(name: str, run: Any, help_text: str) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=help_text)
-        sub.add_argument("--json", action="store_true", help="machine-readable output")
+    def command(name: str, run: Any, help_text: str, description: str = "") -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=description or help_text, parents=[common],
+                                  formatter_class=argparse.RawDescriptionHelpFormatter)
         sub.set_defaults(run=run)
         return sub
 
-    command("ingest", _ingest, "ingest PDF or text disclosures (files or folders)").add_argument(
-        "paths", nargs="+", type=Path
-    )
+    command("ingest", _ingest, "ingest PDF or text disclosures (files or folders)",
+            "Read PDFs (scanned pages by OCR) or tab-separated disclosure texts; a file already ingested is\n"
+            "skipped. Example: budget-qa ingest samples/ report.pdf").add_argument("paths", nargs="+", type=Path)
     command("docs", _docs, "list ingested documents")
-    command("tables", _tables, "list a document's tables").add_argument("doc")
-    table = command("table", _table, "show one parsed table")
-    table.add_argument("doc")
-    table.add_argument("table")
-    command("check", _check, "show a document's consistency findings").add_argument("doc")
-    command("delete", _delete, "remove a document everywhere").add_argument("doc")
-    ask = command("ask", _ask, "ask a question; --json prints the Answer object")
+    command("tables", _tables, "list a document's tables").add_argument("doc", help="document id, id prefix or file name")
+    table = command("table", _table, "show one parsed table", "Example: budget-qa table 60fd t06 (p09: a performance table)")
+    table.add_argument("doc", help="document id, id prefix or file name")
+    table.add_argument("table", help="table id from `budget-qa tables DOC`")
+    command("check", _check, "show the figures of a document that do not add up",
+            "Each check with the printed figure, the computed one, the difference and both cells' pages;\n"
+            "differences within what the printed rounding allows are listed apart.").add_argument(
+        "doc", help="document id, id prefix or file name")
+    command("delete", _delete, "remove a document everywhere").add_argument("doc", help="document id, id prefix or file name")
+    ask = command("ask", _ask, "ask a question", "Example: budget-qa ask \"公务接待费比上年减少多少？\" --doc 60fd")
     ask.add_argument("question")
     ask.add_argument("--doc", action="append", dest="docs", metavar="DOC", help="limit to a document (repeatable)")
-    evaluate = commands.add_parser("eval", help="run the question benchmark; writes result.json and report.md")
-    evaluate.add_argument("--out", default="eval/results", help="output folder (default: eval/results)")
+    evaluate = command("eval", _eval, "run the question benchmark; writes result.json and report.md")
+    evaluate.add_argument("--out", default="eval/runs", help="output folder (default: eval/runs, untracked)")
     evaluate.add_argument("--only", help="one category")
     evaluate.add_argument("--set", action="append", dest="sets", help="one question set by name (repeatable; default: all)")
-    evaluate.set_defaults(run=_eval, json=False)
-    bench = commands.add_parser("bench-ingest", help="ingest pages/s and peak memory against bare pdfplumber")
+    bench = command("bench-ingest", _bench_ingest, "ingest pages/s and peak memory against bare pdfplumber")
     bench.add_argument("files", nargs="*", help="files or folders (default: the bundled samples)")
     bench.add_argument("--repeat", type=int, default=3)
-    bench.add_argument("--json", action="store_true")
-    bench.set_defaults(run=_bench_ingest)
-    hostile = commands.add_parser("bench-hostile", help="peak memory and time of refusing hostile files")
-    hostile.add_argument("--json", action="store_true")
-    hostile.set_defaults(run=_bench_hostile)
-    survey = commands.add_parser("survey", help="read every disclosure of a folder and report what was found")
+    command("bench-hostile", _bench_hostile, "peak memory and time of refusing hostile files")
+    survey = command("survey", _survey, "read every disclosure of a folder and report what was found")
     survey.add_argument("folder", type=Path)
-    survey.add_argument("--json", action="store_true")
     survey.add_argument("--out", type=Path, help="also write survey.json and survey.md here")
     survey.add_argument("--truth", type=Path, help="department/year/kind read from the covers (TSV)")
-    survey.set_defaults(run=_survey)
     serve = command("serve", _serve, "start the web UI and HTTP API")
-    serve.add_argument("--host")
-    serve.add_argument("--port", type=int)
+    serve.add_argument("--host", help="address to bind (default: BUDGET_QA_HOST)")
+    serve.add_argument("--port", type=int, help="port (default: BUDGET_QA_PORT)")
+    mcp = command("mcp", _mcp, "serve ask, documents, tables and findings to MCP clients (agents)",
+                  "Over stdio an MCP client starts it itself; --transport http serves streamable HTTP at /mcp.")
+    mcp.add_argument("--transport", choices=["stdio", "http"], default="stdio")
+    mcp.add_argument("--host", default="127.0.0.1", help="http: address to bind")
+    mcp.add_argument("--port", type=int, default=8765, help="http: port")
     return parser
 
 
@@ -161,16 +194,11 @@ def _tables(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def _table(args: argparse.Namespace, settings: Settings) -> None:
-    library = Library(settings)
-    doc = library.store.resolve(args.doc)
-    if args.table.startswith("p"):
-        match = [p for p in library.store.performance(doc.id) if p.id == args.table]
-        if not match:
-            raise BudgetQAError(f"no performance table '{args.table}' in {doc.source}")
-        _emit(args, asdict(match[0]), json.dumps(asdict(match[0]), ensure_ascii=False, indent=2))
-        return
-    table = library.store.table(doc.id, args.table)
-    _emit(args, table_json(table), render_grid(table))
+    table = Library(settings).table(args.doc, args.table)
+    if isinstance(table, PerformanceTable):
+        _emit(args, asdict(table), render_performance(table))
+    else:
+        _emit(args, table_json(table), render_grid(table))
 
 
 def table_json(table: Table) -> dict[str, Any]:
@@ -198,16 +226,43 @@ def render_grid(table: Table) -> str:
     return "\n".join(lines)
 
 
+def render_performance(form: PerformanceTable) -> str:
+    amounts = ((form.budget_label, form.budget), ("其中：财政资金", form.fiscal), ("其他资金", form.other))
+    money = "  ".join(f"{name}={value:,.2f}" for name, value in amounts if value is not None)
+    lines = [f"{form.title}  单位：{form.unit or '—'}  pages {form.pages[0]}-{form.pages[1]}",
+             f"项目：{form.project}{f' ({form.project_code})' if form.project_code else ''}  {money}"]
+    if form.target:
+        lines.append(f"绩效目标：{form.target}")
+    for i in form.indicators:
+        path = " / ".join(p for p in (i.level1, i.level2, i.level3) if p)
+        lines.append(f"  {path:<36} {i.value_text}  p{i.page}")
+    return "\n".join(lines)
+
+
 def _check(args: argparse.Namespace, settings: Settings) -> None:
     library = Library(settings)
     doc = library.store.resolve(args.doc)
     findings = library.store.findings(doc.id)
-    lines = []
-    for f in sorted(findings, key=lambda f: f["ok"]):
-        cells = "; ".join(f"{c['table_title']} p{c['page']} {c['row']} [{'/'.join(c['column'])}]={c['text']}" for c in f["cells"])
-        lines.append(f"{'OK ' if f['ok'] else 'DIFF'} {f['check']}: {f['message']} — {cells}")
-    bad = sum(not f["ok"] for f in findings)
-    _emit(args, findings, "\n".join([*lines, f"{len(findings)} checks, {bad} disagreements"]))
+    ordered = sorted(findings, key=lambda f: (f["ok"], f.get("rounding", False)))  # disagreements first
+    lines = [_finding_line(f) for f in ordered]
+    bad = sum(not f["ok"] and not f.get("rounding") for f in findings)
+    rounding = sum(bool(f.get("rounding")) for f in findings)
+    summary = f"{len(findings)} checks: {bad} disagreements, {rounding} differences within rounding"
+    _emit(args, findings, "\n".join([*lines, summary]))
+
+
+def _finding_line(finding: dict[str, Any]) -> str:
+    """One check: the printed figure against the computed one, the difference, and every cell's page."""
+    label = "OK   " if finding["ok"] else "ROUND" if finding.get("rounding") else "DIFF "
+    printed, computed = finding["actual"], finding["expected"]
+    pages = sorted({c["page"] for c in finding["cells"]})
+    head = f"{label} {finding['check']}: {finding['message']}"
+    if finding["ok"]:
+        return head
+    cells = "; ".join(f"{c['table_title']} p{c['page']} {c['row']} [{'/'.join(c['column'])}]={c['text']}"
+                      for c in finding["cells"])
+    return (f"{head}\n      printed {printed:,.2f}, computed {computed:,.2f}, difference {printed - computed:+,.2f}"
+            f" (pages {', '.join(map(str, pages))})\n      cells: {cells}")
 
 
 def _delete(args: argparse.Namespace, settings: Settings) -> None:
@@ -218,16 +273,30 @@ def _delete(args: argparse.Namespace, settings: Settings) -> None:
 def _ask(args: argparse.Namespace, settings: Settings) -> int:
     from assistant import Assistant
 
-    answer = Assistant(settings).ask(args.question, args.docs)
+    if not args.question.strip():
+        raise BudgetQAError("the question is empty; ask something, e.g. budget-qa ask \"企业奖补安排了多少资金？\"")
+    assistant = Assistant(settings)
+    answer = assistant.ask(args.question, args.docs)
     if args.json:
         print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
         return 0
     print(f"[{answer.status}] {answer.answer}")
+    shared = _shared_names(assistant.library.documents())
     for number, citation in enumerate(answer.citations, start=1):
         where = citation.table or citation.section or ""
         cell = " / ".join(p for p in (citation.row, citation.column) if p)
-        print(f"  [{number}] {where} p{citation.page} {cell} {citation.text[:80]}")
+        file = f"{citation.source} " if citation.document in shared else ""
+        print(f"  [{number}] {file}{where} p{citation.page} {cell} {citation.text[:80]}")
     return 0
+
+
+def _shared_names(documents: list[Document]) -> set[str]:
+    """The documents that share their department and year with another: a citation naming only
+    the department would not say which report it is, so it names the file."""
+    seen: dict[tuple[str, int | None], list[str]] = {}
+    for document in documents:
+        seen.setdefault((document.department, document.year), []).append(document.id)
+    return {d for group in seen.values() if len(group) > 1 for d in group}
 
 
 def _eval(args: argparse.Namespace, settings: Settings) -> int:
@@ -256,6 +325,13 @@ def _survey(args: argparse.Namespace, settings: Settings) -> int:
     extra = [*(["--json"] if args.json else []), *(["--out", str(args.out)] if args.out else []),
              *(["--truth", str(args.truth)] if args.truth else [])]
     return survey([str(args.folder), *extra])
+
+
+def _mcp(args: argparse.Namespace, settings: Settings) -> int:
+    from mcp_server import main as serve
+
+    data = ["--data", str(args.data)] if args.data else []
+    return serve([*data, "--transport", args.transport, "--host", args.host, "--port", str(args.port)])
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> None:

@@ -23,6 +23,7 @@ from assistant.retrieve import Hit, Mode, Retriever
 from assistant.types import (
     Answer,
     Calculated,
+    Citation,
     Computed,
     EachCalculated,
     EachDocument,
@@ -36,7 +37,7 @@ from assistant.types import (
 )
 from assistant.understand import understand
 from assistant.verify import checked, holds, mark_unverified, verify
-from index import Library, Settings
+from index import Document, Library, Settings
 from index.embeddings import Embedder, get_embedder
 from index.text import to_yuan
 
@@ -131,6 +132,15 @@ class Assistant:
             return reading, replace(read, picked_by="model")
         return None
 
+    def _versions(self, citations: list[Citation]) -> tuple[list[Document], list[Document]]:
+        """The documents cited, and the other ingested versions of them (same department, year and
+        kind) that were not: an answer never picks one version silently."""
+        documents = self.library.documents()
+        cited = {c.document for c in citations}
+        used = [d for d in documents if d.id in cited]
+        others = [d for d in documents if d.id not in cited and any(_versions_of_one(d, u) for u in used)]
+        return used, others
+
     def _chosen(self, documents: list[str] | None) -> set[str] | None:
         return {self.library.store.resolve(ref).id for ref in documents} if documents else None
 
@@ -169,6 +179,9 @@ class Assistant:
         picked_by = outcome.picked_by if isinstance(outcome, Found | Calculated) else None
         if reading is not None:
             text += compose.read_by_model(reading.said(), language)
+        used, others = self._versions(citations)
+        if others:
+            text += compose.versions(used, others, language)
         value, unit = _value(outcome)
         return Answer(
             question=query.asked.text, language=query.asked.language, answer=text, status=status, value=value,
@@ -179,6 +192,10 @@ class Assistant:
             if isinstance(outcome, Offered) and status == "candidates" else [],
             picked_by=picked_by, read_as=reading.said() if reading else None,
         )
+
+
+def _versions_of_one(a: Document, b: Document) -> bool:
+    return bool(a.department) and (a.department, a.year, a.kind) == (b.department, b.year, b.kind)
 
 
 def _computations(outcome: Outcome) -> list[Computed]:

@@ -37,10 +37,11 @@ def render(outcome: Outcome, language: str) -> str:
                 return computed_across(result, [d.department for d in documents], operation, language)
             return computed(result, owner(documents[0], language), operation, language)
         case EachDocument(rows=rows, winner=winner, least=least):
-            return per_document([(d.department, s) for d, s in rows], language,
-                                winner.department if winner else None, least)
+            names = labels([d for d, _ in rows])
+            return per_document([(names[d.id], s) for d, s in rows], language, names[winner.id] if winner else None, least)
         case EachCalculated(rows=rows, operation=operation):
-            return per_document_computed([(d.department, r) for d, r in rows], operation, language)
+            names = labels([d for d, _ in rows])
+            return per_document_computed([(names[d.id], r) for d, r in rows], operation, language)
         case Projects(count=count, budgets=budgets, counting=counting):
             return project_count(count, list(budgets), language) if counting else project_list(list(budgets), language)
         case Quoted(sentences=sentences, flagged=flagged):
@@ -256,6 +257,31 @@ def read_by_model(reading: str, language: str) -> str:
     if language == "zh":
         return f"（语言模型将问题读作“{reading}”；数字取自所引单元格，已核对。）"
     return f" (A language model read the question as “{reading}”; the figure is the cited cell's, checked.)"
+
+
+def labels(documents: list[Document]) -> dict[str, str]:
+    """How to name each document among these: its department, with the year when the department
+    recurs, and the file when department and year both do (two versions of one report)."""
+    def name(d: Document, detail: int) -> str:
+        parts = [d.department, f"{d.year}年" if detail >= 1 and d.year else "", d.source if detail >= 2 else ""]
+        return parts[0] + (f"（{'，'.join(p for p in parts[1:] if p)}）" if detail else "")
+
+    names: dict[str, str] = {}
+    for d in documents:
+        same = [o for o in documents if o.department == d.department]
+        same_year = [o for o in same if o.year == d.year]
+        names[d.id] = name(d, 2 if len(same_year) > 1 else 1 if len(same) > 1 else 0)
+    return names
+
+
+def versions(used: list[Document], others: list[Document], language: str) -> str:
+    """Said when the documents answered from have other versions ingested (same department, year
+    and kind): which file was used, and which were not."""
+    used_names, other_names = "、".join(d.source for d in used), "、".join(d.source for d in others)
+    if language == "zh":
+        return f"（依据文件 {used_names}；同部门同年度另有 {other_names}，未采用，可指定文件再问。）"
+    return f" (From {used_names}; {other_names}, another version of the same department's report for that year, " \
+           "was not used — name the file to ask it.)"
 
 
 def needs_subject(language: str) -> str:

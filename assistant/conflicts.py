@@ -53,7 +53,7 @@ def _sum_of_items(view: DocumentView, finding: dict[str, Any], items: list[dict[
     doc = view.document
     labels = "、".join(str(c["row"]) for c in items[:3]) + ("等" if len(items) > 3 else "")
     text = f"各明细项（{labels}）合计{float(finding['expected']):.2f}"
-    base = first.citation if first else Citation(doc.id, doc.title, int(items[0]["page"]) if items else 0)
+    base = first.citation if first else Citation(doc.id, doc.title, int(items[0]["page"]) if items else 0, source=doc.source)
     citation = replace(base, value=float(finding["expected"]), text=text, row=None, code=None)
     return Conflict(float(finding["expected"]), str(items[0]["unit"]) if items else "", citation, "items")
 

@@ -125,7 +125,7 @@ def table_statement(document: Document, fact: Fact, context: str = "") -> Statem
         document=document.id, document_title=document.title, page=fact.page, table=fact.table_title,
         row=fact.row, code=fact.code or None, column=COLUMN_SEPARATOR.join(fact.column) or None,
         value=fact.value, unit=fact.unit or None, text=fact.text, table_id=fact.table, bbox=fact.bbox,
-        ocr=fact.ocr, entity=fact.entity or None,
+        ocr=fact.ocr, entity=fact.entity or None, source=document.source,
     )
     return Statement(fact.value, fact.unit, decimals(fact.text), citation, fact.table_kind, fact.row, fact.table,
                      f"{fact.group}|{fact.row_index}", context)
@@ -136,7 +136,7 @@ def narrative_statement(document: Document, narrative: Narrative) -> Statement:
     section = " > ".join(narrative.section.path) or narrative.section.heading or None
     citation = Citation(
         document=document.id, document_title=document.title, page=fact.page, section=section,
-        value=fact.value, unit=fact.unit, text=fact.sentence,
+        value=fact.value, unit=fact.unit, text=fact.sentence, source=document.source,
     )
     printed = re.match(r"[\d,]+(?:\.\d+)?", fact.sentence[fact.start :])
     places = decimals(printed.group()) if printed else 2

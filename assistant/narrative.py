@@ -56,7 +56,8 @@ def _scored_windows(question: Question, view: DocumentView,
     found = []
     for section in view.sections:
         bonus = 1.0 if (view.document.id[:16], section.id) in retrieved else 0.0
-        citation = Citation(view.document.id, view.document.title, section.pages[0], section=" > ".join(section.path) or None)
+        citation = Citation(view.document.id, view.document.title, section.pages[0], section=" > ".join(section.path) or None,
+                            source=view.document.source)
         for window in _windows(section.text, section.heading):
             score = _score(question, words, window, " ".join(section.path)) + bonus
             if score > 0:
@@ -100,7 +101,8 @@ def unit_rows(views: list[DocumentView]) -> list[tuple[str, Citation]]:
                 # a 单位名称 column is read as each row's unit (Row.entity); other rows name one by label
                 names = "、".join(n for n in (row.entity or row.label for row in table.rows) if _UNIT_NAME.search(n))
                 listed.append((names, Citation(view.document.id, view.document.title, table.pages[0],
-                                               table=table.title, text=names, table_id=table.id)))
+                                               table=table.title, text=names, table_id=table.id,
+                                               source=view.document.source)))
         for section in [] if listed else view.sections:
             if _LIST_TABLES.search(section.heading) and "包括" in section.text:
                 tail = section.text.rsplit("包括", 1)[1]
@@ -109,7 +111,7 @@ def unit_rows(views: list[DocumentView]) -> list[tuple[str, Citation]]:
                 if names:
                     section_path = " > ".join(section.path) or section.heading
                     listed.append((names, Citation(view.document.id, view.document.title, section.pages[0],
-                                                   section=section_path, text=names)))
+                                                   section=section_path, text=names, source=view.document.source)))
         found += listed
     return found
 

@@ -39,6 +39,7 @@ class Citation:
     bbox: BBox | None = None  # to outline the cell on the page image
     ocr: bool = False  # the figure was read by OCR from a scanned page: said next to it
     entity: str | None = None  # the sub-unit the figure belongs to, when not the department
+    source: str = ""  # the document's file name: two versions of one report differ only by it
 
 
 @dataclass(frozen=True)

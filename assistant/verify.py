@@ -103,7 +103,7 @@ def _uncited_pages(masked: str, citations: list[Citation]) -> list[Check]:
 
 def mask_names(text: str, citations: list[Citation]) -> str:
     """Blank out the labels, titles and headings of cited things, keeping positions."""
-    names = {n for c in citations for n in (c.row, c.table, c.section, c.code, c.column, c.document_title) if n}
+    names = {n for c in citations for n in (c.row, c.table, c.section, c.code, c.column, c.document_title, c.source) if n}
     # A verbatim quote of a cited sentence is the document's own text, traced by its citation.
     names |= {c.text for c in citations if c.section or c.value is None}
     for name in sorted(names, key=len, reverse=True):

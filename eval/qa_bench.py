@@ -316,7 +316,8 @@ def markdown(stats: dict[str, dict[str, Any]], results: list[Result]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="qa_bench", description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--data", type=Path, help="an existing data directory with the samples ingested (default: a fresh one)")
-    parser.add_argument("--out", type=Path, default=Path("eval/results"), help="where result.json and report.md go")
+    parser.add_argument("--out", type=Path, default=Path("eval/runs"),
+                        help="where result.json and report.md go (default: eval/runs, untracked)")
     parser.add_argument("--only", help="run one category")
     parser.add_argument("--set", action="append", dest="sets", choices=[s.name for s in SETS],
                         help="run these question sets (repeatable; default: all whose documents are present)")

@@ -44,9 +44,11 @@ def _cell_index(facts: list[Fact]) -> _Cells:
 
 
 def _finding(doc: str, check: str, message: str, total: Fact, parts: list[Fact], expected: float) -> Finding:
-    ok = abs(total.value - expected) <= tolerance(total.text, *(p.text for p in parts))
-    verdict = "holds" if ok else "does not hold"
-    return Finding(doc, check, ok, f"{message} {verdict}", round(expected, 6), total.value, (total, *parts))
+    unit = tolerance(total.text, *(p.text for p in parts))
+    ok = abs(total.value - expected) <= unit
+    rounding = not ok and abs(total.value - expected) <= unit / 2 * (len(parts) + 1)
+    verdict = "holds" if ok else "differs by rounding" if rounding else "does not hold"
+    return Finding(doc, check, ok, f"{message} {verdict}", round(expected, 6), total.value, (total, *parts), rounding=rounding)
 
 
 def _parent_sums(doc: str, table: Table, cells: _Cells) -> list[Finding]:

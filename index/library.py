@@ -30,7 +30,7 @@ from index.load_pdf import Progress, is_pdf
 from index.parse import document_id, parse_file
 from index.settings import Settings
 from index.store import FactStore
-from index.types import Document
+from index.types import Document, PerformanceTable, Table
 from index.vectors import VectorStore
 
 log = logging.getLogger(__name__)
@@ -184,7 +184,7 @@ class Library:
                          lambda: self._keep_original(path, parsed.document))
         return IngestReport(
             parsed.document, False, len(parsed.tables), len(parsed.performance), len(facts), len(chunks),
-            len(findings), sum(not f.ok for f in findings), time.perf_counter() - started,
+            len(findings), sum(not f.ok and not f.rounding for f in findings), time.perf_counter() - started,
         )
 
     def _commit(
@@ -264,6 +264,16 @@ class Library:
 
     def documents(self) -> list[Document]:
         return self.store.documents()
+
+    def table(self, ref: str, table_id: str) -> Table | PerformanceTable:
+        """One parsed table of a document, or a project performance form (ids 'p…')."""
+        document = self.store.resolve(ref)
+        if not table_id.startswith("p"):
+            return self.store.table(document.id, table_id)
+        found = [p for p in self.store.performance(document.id) if p.id == table_id]
+        if not found:
+            raise NotFound(f"no table '{table_id}' in document {document.id[:12]} ({document.source})")
+        return found[0]
 
     def ingest_samples_if_empty(self) -> list[IngestReport]:
         if self.documents():

@@ -182,6 +182,9 @@ class Finding:
     actual: float
     cells: tuple[Fact, ...] = ()
     sentence: str = ""
+    # Not ok, but within what the printed rounding allows: n figures each rounded to half a unit of
+    # their last decimal can miss their printed sum by up to n half-units.
+    rounding: bool = False
 
 
 @dataclass

@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CAIZHENG, SHEHUI
+from tests.conftest import CAIZHENG, HEBEI, SHEHUI
 
 COMMAND = str(Path(sys.executable).parent / "budget-qa")
+ROOT = Path(__file__).resolve().parents[2]
+README = ROOT / "README.md"
 
 
 def run(*args: str, data: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -52,13 +54,19 @@ def test_docs_tables_and_table_json(data):
     assert "2010601 行政运行" in grid and "本年支出合计=1,511.89" in grid
 
 
-def test_check_names_both_cells(data):
+def test_check_shows_printed_computed_difference_and_pages(data):
     done = run("check", CAIZHENG.name, data=data)
     assert done.returncode == 0
-    diff = [line for line in done.stdout.splitlines() if line.startswith("DIFF parent_sum")]
-    assert len(diff) == 1 and "171.07" in diff[0] and "办公费" in diff[0]
+    lines = done.stdout.splitlines()
+    # 302 is printed 171.07 and its 12 items sum to 171.09: within 13 half-cents of rounding, so apart
+    (rounding,) = [i for i, line in enumerate(lines) if line.startswith("ROUND parent_sum")]
+    assert "printed 171.07, computed 171.09, difference -0.02 (pages 16, 17)" in lines[rounding + 1]
+    assert "办公费" in lines[rounding + 2]
+    (real,) = [i for i, line in enumerate(lines) if line.startswith("DIFF  narrative")]
+    assert "printed 0.30, computed 2,961.68" in lines[real + 1]
+    assert lines[-1].endswith("1 disagreements, 1 differences within rounding")
     findings = json.loads(run("check", CAIZHENG.name, "--json", data=data).stdout)
-    assert any(not f["ok"] and f["check"] == "narrative" and f["actual"] == 0.3 for f in findings)
+    assert any(not f["ok"] and f["check"] == "narrative" and f["actual"] == 0.3 and not f["rounding"] for f in findings)
 
 
 def test_errors_are_one_line_without_traceback(data, tmp_path):
@@ -97,3 +105,81 @@ def test_ask_not_found_still_exits_zero(data):
     assert done.returncode == 0 and json.loads(done.stdout)["status"] == "not_found"
     human = run("ask", "财政局福利费是多少？", "--doc", CAIZHENG.name, data=data)
     assert human.stdout.startswith("[verified]") and "42.77" in human.stdout
+
+
+def test_global_options_go_before_or_after_the_command(data):
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("BUDGET_QA_")}
+    after = subprocess.run([COMMAND, "docs", "--data", str(data), "--json"], capture_output=True, text=True, env=environ)
+    before = subprocess.run([COMMAND, "--json", "--data", str(data), "docs"], capture_output=True, text=True, env=environ)
+    assert after.returncode == before.returncode == 0, after.stderr + before.stderr
+    assert json.loads(after.stdout) == json.loads(before.stdout) and len(json.loads(after.stdout)) == 2
+
+
+def test_help_is_written_for_users():
+    done = subprocess.run([COMMAND, "--help"], capture_output=True, text=True)
+    assert done.returncode == 0 and "examples:" in done.stdout and 'budget-qa ask "企业奖补安排了多少资金？"' in done.stdout
+    assert "thin command line" not in done.stdout  # not the module's docstring
+    ask = subprocess.run([COMMAND, "ask", "--help"], capture_output=True, text=True)
+    assert "Example: budget-qa ask" in ask.stdout and "--data" in ask.stdout
+
+
+def test_a_closed_pipe_ends_quietly(data):
+    reader = subprocess.Popen([COMMAND, "--data", str(data), "check", CAIZHENG.name, "--json"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert reader.stdout is not None and reader.stderr is not None
+    reader.stdout.read(100)  # `| head -c 100`: the reader goes away with most of the output unread
+    reader.stdout.close()
+    error = reader.stderr.read().decode()
+    assert reader.wait(timeout=120) != 0 and error == ""
+
+
+def test_text_unless_json(tmp_path):
+    data = tmp_path / "data"
+    assert run("ingest", str(HEBEI), data=data).returncode == 0
+    text = run("table", "60fd", "p09", data=data).stdout
+    assert text.startswith("9. 2024 年企业奖补绩效目标表") and "预算数=5,000.32" in text and "≥15类" in text
+    assert json.loads(run("table", "60fd", "p09", "--json", data=data).stdout)["budget"] == 5000.32
+
+
+def test_an_empty_question_is_refused(data):
+    done = run("ask", "   ", data=data)
+    assert done.returncode == 1 and done.stderr.startswith("error: the question is empty")
+
+
+@pytest.mark.parametrize("command", [["docs"], ["tables", "x"], ["check", "x"], ["delete", "x"], ["ask", "福利费？"]])
+def test_a_missing_data_directory_is_an_error_for_read_commands(tmp_path, command):
+    missing = tmp_path / "nowhere"
+    done = run(*command, data=missing)
+    assert done.returncode == 1 and f"no data directory {missing}" in done.stderr
+    assert not missing.exists()
+
+
+def test_eval_writes_to_an_untracked_folder_by_default():
+    from cli import _parser
+
+    out = _parser().parse_args(["eval"]).out
+    ignored = subprocess.run(["git", "check-ignore", "-q", f"{out}/result.json"], cwd=ROOT)
+    assert out == "eval/runs" and ignored.returncode == 0
+
+
+def test_the_readme_commands_run_as_written(tmp_path):
+    """Every command of the README's CLI block exists; `bin/budget-qa` runs from any folder."""
+    block = README.read_text(encoding="utf-8").split("## CLI", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
+    commands = [line.split()[1] for line in block.splitlines() if line.startswith("bin/budget-qa ")]
+    assert len(commands) >= 10
+    for command in commands:
+        done = subprocess.run([str(ROOT / "bin" / "budget-qa"), command, "--help"], capture_output=True, text=True, cwd=tmp_path)
+        assert done.returncode == 0 and "usage: budget-qa" in done.stdout, (command, done.stderr)
+
+
+def test_citations_name_the_file_when_two_versions_share_department_and_year(tmp_path):
+    data, first, revised = tmp_path / "data", tmp_path / "shehui.pdf", tmp_path / "shehui-2024修订版.pdf"
+    first.write_bytes(SHEHUI.read_bytes())
+    revised.write_bytes(SHEHUI.read_bytes() + b"\n% revised\n")  # another file, the same report
+    assert run("ingest", str(first), str(revised), data=data).returncode == 0
+    both = run("ask", "社会工作部公务接待费是多少？", data=data).stdout.splitlines()
+    assert both[0].startswith("[verified]")
+    assert "（2024年，shehui.pdf）" in both[0] and "（2024年，shehui-2024修订版.pdf）" in both[0]
+    assert {line.split()[1] for line in both[1:]} == {first.name, revised.name}
+    one = run("ask", "社会工作部公务接待费是多少？", "--doc", revised.name, data=data).stdout
+    assert one.startswith("[verified]") and f"依据文件 {revised.name}；同部门同年度另有 {first.name}，未采用" in one
