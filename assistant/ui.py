@@ -1,34 +1,105 @@
-"""The Gradio web UI: chat with streaming answers, a verification badge and numbered citations;
-a citation opens its page image with the cell outlined and the parsed table with the row marked;
-a documents panel uploads, lists, deletes and browses tables and findings.
+"""The Gradio web UI, a live view of the index.
+
+Ask: a chat with streaming answers, a verification badge and numbered citations; a citation
+opens its page with the cell outlined, a zoomed crop of that cell beside it, and the parsed
+table with the row marked. Questions can be limited to chosen documents; the chat is kept in
+the browser (local storage) and restored on reload.
+
+Documents: upload with progress (pages read, then indexing), browse tables and consistency
+findings, delete after a confirmation that names the document.
+
+Documents, tables and findings are read afresh on every visit and whenever the index changes
+from anywhere (this tab, another tab, the API, the CLI): a timer compares a cheap fingerprint
+of the documents. Strings are Chinese first, English for English browsers and questions.
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
 import io
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict
-from typing import Any
+from typing import Any, TypeVar
 
 import gradio as gr
+import numpy as np
 from PIL import Image
 
 from assistant.assistant import Assistant
-from assistant.jobs import Jobs
+from assistant.jobs import Job, Jobs
 from assistant.types import Answer, Citation
 from index import BudgetQAError, NotFound
-from index.pages import Highlight, render_page
+from index.pages import OUTLINE, Highlight, render_page
+from index.types import Document
 
+POLL_SECONDS = 2.0  # how often an open page asks whether the documents changed
+STREAM_STEP = 8  # characters revealed per streamed chunk
+
+TEXT: dict[str, dict[str, str]] = {
+    "zh": {
+        "header": "## 预算公开问答\n每个数字都与解析出的表格核对，并注明出处。",
+        "tab_ask": "问答", "tab_documents": "文件",
+        "scope": "在哪些文件中查找（不选 = 全部文件）", "chat": "对话", "question": "问题",
+        "placeholder": "例如：企业奖补安排了多少资金？", "send": "发送", "new_chat": "新对话",
+        "examples": "示例（点击即提问）", "candidates": "相近的数字，请选择", "citations": "出处",
+        "zoom": "引用单元格（放大）", "page": "原文页面",
+        "upload": "上传 PDF 或公开文本（.txt）", "documents": "已导入文件", "document": "文件",
+        "delete": "删除…", "cancel": "取消", "table": "表", "grid": "解析结果", "findings": "一致性检查",
+        "confirm": "确认删除「{title}」",
+        "confirm_delete": "将删除「{title}」（{source}）及其表格、数字和检查结果。请点击“确认删除”。",
+        "choose_first": "✗ 请先选择要删除的文件。", "nothing_pending": "✗ 没有待确认的删除。",
+        "deleted": "已删除：「{title}」（{source}）", "delete_cancelled": "已取消删除。",
+        "queued": "排队中：{source}", "reading": "正在读取 {source}：第 {done}/{total} 页",
+        "reading_text": "正在读取 {source}…", "indexing": "正在建立索引 {source}：{total} 页已读，正在核对表格、切分并计算向量…",
+        "ingested": "✓ 已导入「{title}」：{pages} 页，{tables} 张表，{facts} 个数字，{findings} 项一致性检查。",
+        "already": "该文件已导入过：「{title}」（{source}），未重复导入。",
+        "failed": "✗ 导入失败：{error}", "error": "✗ 出错：{error}",
+        "picked": "您选择了：{chip} — {where}",
+        "formula": "计算", "conflict": "另一数字", "ocr": "OCR识别", "page_no": "第{page}页",
+    },
+    "en": {
+        "header": "## Budget disclosure QA\nEvery figure is checked against the parsed tables and cited.",
+        "tab_ask": "Ask", "tab_documents": "Documents",
+        "scope": "Search in (none chosen = all documents)", "chat": "Chat", "question": "Question",
+        "placeholder": "e.g. How much did the finance bureau spend on business travel?", "send": "Send",
+        "new_chat": "New chat", "examples": "Examples (click to ask)", "candidates": "Close figures — pick one",
+        "citations": "Citations", "zoom": "Cited cell (zoomed)", "page": "Page",
+        "upload": "Upload a PDF or disclosure text (.txt)", "documents": "Documents", "document": "Document",
+        "delete": "Delete…", "cancel": "Cancel", "table": "Table", "grid": "Parsed table",
+        "findings": "Consistency findings", "confirm": "Confirm: delete “{title}”",
+        "confirm_delete": "This deletes “{title}” ({source}) with its tables, figures and findings. Click “Confirm”.",
+        "choose_first": "✗ Choose a document to delete first.", "nothing_pending": "✗ No delete is waiting to be confirmed.",
+        "deleted": "Deleted: “{title}” ({source})", "delete_cancelled": "Delete cancelled.",
+        "queued": "Queued: {source}", "reading": "Reading {source}: page {done} of {total}",
+        "reading_text": "Reading {source}…",
+        "indexing": "Indexing {source}: {total} pages read; checking tables, chunking, embedding…",
+        "ingested": "✓ Ingested “{title}”: {pages} pages, {tables} tables, {facts} figures, {findings} consistency checks.",
+        "already": "Already ingested: “{title}” ({source}); nothing was added.",
+        "failed": "✗ Ingest failed: {error}", "error": "✗ Error: {error}",
+        "picked": "You picked: {chip} — {where}",
+        "formula": "Formula", "conflict": "Conflicting figure", "ocr": "read by OCR", "page_no": "p. {page}",
+    },
+}
+HEADERS = {
+    "documents": {"zh": ["编号", "部门", "年度", "类型", "页数", "文件"],
+                  "en": ["id", "department", "year", "kind", "pages", "file"]},
+    "grid": {"zh": ["编码", "项目", "数值", "页"], "en": ["code", "item", "values", "page"]},
+    "findings": {"zh": ["结果", "检查", "说明"], "en": ["", "check", "finding"]},
+}
 BADGES = {  # plain symbols: emoji fonts are rarely installed where disclosures are read
-    "verified": "✓ verified · 已核实",
-    "computed": "∑ computed · 计算得出",
-    "conflict": "⚠ conflict · 文件前后不一致",
-    "quoted": "❝ quoted · 原文引用",
-    "candidates": "? candidates · 请选择",
-    "unverified": "✗ unverified · 未核实",
-    "not_found": "∅ not found · 未找到",
+    "zh": {"verified": "✓ 已核实", "computed": "∑ 计算得出", "conflict": "⚠ 文件前后不一致", "quoted": "❝ 原文引用",
+           "candidates": "? 相近数字，请选择", "unverified": "✗ 未核实", "not_found": "∅ 未找到"},
+    "en": {"verified": "✓ verified", "computed": "∑ computed", "conflict": "⚠ conflict", "quoted": "❝ quoted",
+           "candidates": "? candidates — pick one", "unverified": "✗ unverified", "not_found": "∅ not found"},
+}
+CHECKS = {  # a finding in Chinese, from its fields (the stored message is English): name, what was compared
+    "parent_sum": ("上下级合计", "所列 {actual:g}，下级相加 {expected:g}"),
+    "column_identity": ("列间合计", "所列 {actual:g}，各列相加 {expected:g}"),
+    "totals_balance": ("收支平衡", "支出总计 {actual:g}，收入总计 {expected:g}"),
+    "cross_table": ("表间一致", "本表 {actual:g}，另一表 {expected:g}"),
+    "narrative": ("文字与表格", "文字所述 {actual:g}，表中 {expected:g}"),
 }
 EXAMPLES = [
     "企业奖补安排了多少资金？",
@@ -41,98 +112,245 @@ EXAMPLES = [
     "Why did official reception expenses decrease at the Luquan bureau?",
 ]
 
-
-# Candidates are chips: each a figure the asker can pick, which opens its cell (passed at mount).
+# Passed at mount (app.py). Candidates are chips; the cited cell keeps its contrast in both themes;
+# the row-label column of a cited table is never squeezed; on a phone the page image is full width.
 CSS = """
 #candidates .wrap { gap: 6px; }
 #candidates label { border-radius: 999px; padding: 4px 12px; border: 1px solid var(--border-color-accent); }
+#cited-table .scroll { max-height: 420px; overflow: auto; }
+#cited-table table { border-collapse: collapse; font-size: 13px; width: max-content; max-width: none; }
+#cited-table th, #cited-table td { padding: 3px 8px; border: 1px solid var(--border-color-primary); text-align: left; }
+#cited-table td.code { white-space: nowrap; }
+#cited-table td.label, #cited-table th.label { min-width: 10em; white-space: nowrap; }
+#cited-table td.num { text-align: right; white-space: nowrap; }
+#cited-table tr.cited-row td { background: #fff3c4; color: #1f1f1f; }
+#cited-table td.cited { background: #ffd54f; color: #111111; font-weight: bold; outline: 3px solid #d22; }
+.dark #cited-table tr.cited-row td { background: #4a3b00; color: #fff8dc; }
+.dark #cited-table td.cited { background: #6b5200; color: #ffffff; outline-color: #ff7070; }
+#page-image img, #page-zoom img { object-fit: contain; }
+/* Gradio scopes rules inside @media to its content, which the app's 32 px side padding is outside of:
+   that padding is dropped on a phone (≤ 420 px) by a clamp on the viewport width instead. */
+.main.app { padding-left: clamp(2px, (100vw - 420px) * 1000, var(--size-8)) !important;
+            padding-right: clamp(2px, (100vw - 420px) * 1000, var(--size-8)) !important; }
+@media (max-width: 420px) {
+  #page-image { padding: 0 !important; border-width: 0 !important; }
+  #page-image img { width: 100% !important; height: auto !important; max-height: none !important; }
+}
 """
+_BROWSER = "(language, ...rest) => [navigator.language || '', ...rest]"
+_SCROLL_TO_CITED = """() => {
+  const row = document.querySelector('#cited-table tr.cited-row');
+  const box = row && row.closest('.scroll');
+  if (box) box.scrollTop = Math.max(0, row.offsetTop - box.clientHeight / 3);
+}"""
+_ZOOM_WIDTH, _ZOOM_MARGIN = 460, 70  # page pixels around the outlined cell; the crop is shown doubled
+
+C = TypeVar("C", bound=gr.blocks.Block)
 
 
 def build_ui(assistant: Assistant, jobs: Jobs) -> gr.Blocks:
     with gr.Blocks(title="预算公开问答 · Budget disclosure QA") as ui:
-        gr.Markdown("## 预算公开问答 · Budget disclosure QA\nEvery figure is checked against the parsed tables and cited.")
-        with gr.Tab("问答 · Ask"):
-            _chat_tab(assistant)
-        with gr.Tab("文件 · Documents"):
-            _documents_tab(assistant, jobs)
+        words = _Words()
+        words.make(gr.Markdown, {"value": "header"})
+        lang = gr.State("")  # set from the browser on load; "" (both languages) for API callers
+        browser = gr.Textbox(visible=False)
+        with words.make(gr.Tab, {"label": "tab_ask"}, id="ask"):
+            ask = _Ask(assistant, words, lang)
+        with words.make(gr.Tab, {"label": "tab_documents"}, id="documents"):
+            documents = _Documents(assistant, jobs, words, lang, ask.scope)
+        refresh_in = [lang, documents.pick, ask.scope]
+
+        def visit(browser_language: str, saved: list[dict[str, Any]] | None, _: str, chosen: str | None,
+                  scope: list[str] | None) -> dict[Any, Any]:
+            """A page visit: the browser's language, the kept chat, the documents as they are now."""
+            language = _language(browser_language)
+            updates = words.updates(language)
+            for component, value in zip(documents.refresh_out, documents.refreshed(language, chosen, scope), strict=True):
+                updates[component] = {**updates.get(component, {}), **_as_update(value)}
+            return {lang: language, ask.chat: saved or [], **updates}
+
+        ui.load(visit, [browser, ask.saved, *refresh_in], [lang, ask.chat, *documents.refresh_out, *words.components()],
+                js=_BROWSER, show_progress="hidden", api_visibility="private")
+        gr.Timer(POLL_SECONDS).tick(documents.poll, [documents.seen, *refresh_in], documents.refresh_out,
+                                    show_progress="hidden", concurrency_limit=None, api_visibility="private")
     return ui
 
 
-def _chat_tab(assistant: Assistant) -> None:
-    citations = gr.State([])
-    with gr.Row():
-        with gr.Column(scale=3):
-            chat = gr.Chatbot(elem_id="chat", height=460, label="Chat")
-            question = gr.Textbox(elem_id="question", label="Question / 问题", placeholder="企业奖补安排了多少资金？")
-            gr.Examples(EXAMPLES, inputs=question, label="Examples / 示例")
-        with gr.Column(scale=2):
-            details = gr.Markdown(elem_id="answer-details")
-            chips = gr.Radio([], label="Candidates — pick one / 候选数字，请选择", elem_id="candidates", type="index",
-                             visible=False)
-            pick = gr.Radio([], label="Citations / 出处", elem_id="citations", type="index")
-            page = gr.Image(label="Page / 原文页面", elem_id="page-image", type="pil", interactive=False)
-            table = gr.HTML(elem_id="cited-table")
+def _as_update(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) and value.get("__type__") == "update" else gr.update(value=value)
 
-    offered = gr.State([])
 
-    def respond(text: str, history: list[dict[str, Any]]) -> Iterator[tuple[Any, ...]]:
-        asked = [str(m["content"]) for m in history if m.get("role") == "user" and isinstance(m.get("content"), str)]
-        history = [*history, {"role": "user", "content": text}, {"role": "assistant", "content": ""}]
-        answer = assistant.ask(text, history=asked)
-        shown = ""
-        for start in range(0, len(answer.answer), 8):  # stream the checked text as it is revealed
-            shown = answer.answer[: start + 8]
-            history[-1] = {"role": "assistant", "content": shown}
-            yield "", history, gr.update(), gr.update(), [], gr.update(), []
+def _language(browser: str | None) -> str:
+    """Chinese first: English only for a browser that asks for English."""
+    return "en" if (browser or "").lower().startswith("en") else "zh"
+
+
+def _t(lang: str, key: str, **values: Any) -> str:
+    """A UI string in the page's language; both languages for a caller without a page (gradio_client)."""
+    if lang not in TEXT:
+        return f"{_t('zh', key, **values)} · {_t('en', key, **values)}"
+    return TEXT[lang][key].format(**values)
+
+
+def _headers(kind: str, lang: str) -> list[str]:
+    return HEADERS[kind]["en" if lang == "en" else "zh"]
+
+
+class _Words:
+    """The UI's fixed strings, by key: each component is built in Chinese and switched on load."""
+
+    def __init__(self) -> None:
+        self.places: list[tuple[Any, dict[str, str]]] = []
+
+    def make(self, kind: Callable[..., C], texts: dict[str, str], **kwargs: Any) -> C:
+        component = kind(**{attr: TEXT["zh"][key] for attr, key in texts.items()}, **kwargs)
+        self.places.append((component, texts))
+        return component
+
+    def components(self) -> list[Any]:
+        return [component for component, _ in self.places]
+
+    def updates(self, lang: str) -> dict[Any, Any]:
+        if lang == "zh":
+            return {}
+        return {component: gr.update(**{attr: _t(lang, key) for attr, key in texts.items()})  # type: ignore[arg-type]
+                for component, texts in self.places}
+
+
+class _Ask:
+    """The Ask tab: its components and handlers."""
+
+    def __init__(self, assistant: Assistant, words: _Words, lang: Any) -> None:
+        self.assistant = assistant
+        self.saved = gr.BrowserState([], storage_key="budget-qa-chat", secret=_browser_secret(assistant))
+        self.cited, self.offered = gr.State([]), gr.State([])
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3, min_width=320):
+                self.scope = words.make(gr.Dropdown, {"label": "scope"}, choices=[], value=[], multiselect=True,
+                                        allow_custom_value=True, elem_id="ask-documents")
+                self.chat = words.make(gr.Chatbot, {"label": "chat"}, elem_id="chat", height=440)
+                with gr.Row(equal_height=True):
+                    self.question = words.make(gr.Textbox, {"label": "question", "placeholder": "placeholder"},
+                                               elem_id="question", scale=6, lines=1, max_lines=4)
+                    self.send = words.make(gr.Button, {"value": "send"}, variant="primary", elem_id="send", scale=1,
+                                           min_width=80)
+                self.new_chat = words.make(gr.Button, {"value": "new_chat"}, size="sm", elem_id="new-chat")
+                self.examples = words.make(gr.Dataset, {"label": "examples"}, components=[self.question],
+                                           samples=[[q] for q in EXAMPLES], elem_id="examples", samples_per_page=8)
+            with gr.Column(scale=2, min_width=320):
+                self.details = gr.Markdown(elem_id="answer-details")
+                self.chips = words.make(gr.Radio, {"label": "candidates"}, choices=[], elem_id="candidates",
+                                        type="index", visible=False)
+                self.pick = words.make(gr.Radio, {"label": "citations"}, choices=[], elem_id="citations", type="index")
+                self.zoom = words.make(gr.Image, {"label": "zoom"}, elem_id="page-zoom", type="pil", interactive=False,
+                                       format="png", buttons=["fullscreen"])
+                self.table = gr.HTML(elem_id="cited-table")
+        self.page = words.make(gr.Image, {"label": "page"}, elem_id="page-image", type="pil", interactive=False,
+                               format="png", buttons=["download", "fullscreen"])
+        self._wire(lang)
+
+    def _wire(self, lang: Any) -> None:
+        answer_in = [self.question, self.chat, self.scope, lang]
+        answer_out = [self.question, self.chat, self.details, self.pick, self.cited, self.chips, self.offered, self.saved]
+        self.question.submit(self.respond, answer_in, answer_out, api_name="ask")
+        self.send.click(self.respond, answer_in, answer_out, api_visibility="private")
+        self.examples.click(lambda sample: sample[0], self.examples, self.question, api_visibility="private").then(
+            self.respond, answer_in, answer_out, api_visibility="private")
+        self.new_chat.click(self.clear, None, [*answer_out, self.page, self.zoom, self.table], api_name="new_chat")
+        evidence = [self.page, self.zoom, self.table]
+        self.pick.change(self.open_citation, [self.pick, self.cited, lang], evidence, api_name="open_citation").then(
+            None, js=_SCROLL_TO_CITED)
+        self.chips.change(self.pick_candidate, [self.chips, self.offered, self.chat, lang],
+                          [*evidence, self.chat, self.saved], api_name="pick_candidate").then(None, js=_SCROLL_TO_CITED)
+
+    def respond(self, text: str, history: list[dict[str, Any]], scope: list[str] | None, lang: str) -> Iterator[tuple[Any, ...]]:
+        """The question answered (within the chosen documents, or all), streamed, then its details and citations."""
+        text = (text or "").strip()
+        if not text:
+            yield (gr.skip(),) * 8
+            return
+        history = _plain(history)
+        asked = [m["content"] for m in history if m["role"] == "user"]
+        history += [{"role": "user", "content": text}, {"role": "assistant", "content": ""}]
+        try:
+            answer = self.assistant.ask(text, list(scope or []) or None, asked)
+        except BudgetQAError as exc:
+            history[-1]["content"] = _t(lang, "error", error=exc)
+            yield "", history, "", gr.update(choices=[], value=None), [], gr.update(visible=False), [], history
+            return
+        for start in range(0, len(answer.answer), STREAM_STEP):  # the checked text, revealed as it streams
+            history[-1]["content"] = answer.answer[: start + STREAM_STEP]
+            yield "", history, *(gr.skip(),) * 6
             time.sleep(0.01)
-        history[-1] = {"role": "assistant", "content": f"{answer.answer}\n\n**{BADGES[answer.status]}**"}
+        history[-1]["content"] = f"{answer.answer}\n\n**{BADGES[answer.language][answer.status]}**"
         choices = [_citation_label(n, c) for n, c in enumerate(answer.citations, start=1)]
         candidates = [_chip_label(c) for c in answer.candidates]
-        yield ("", history, details_markdown(answer), gr.update(choices=choices, value=None),
+        yield ("", history, details_markdown(answer),
+               gr.update(choices=choices, value=choices[0] if choices else None),  # the first citation opens at once
                [asdict(c) for c in answer.citations],
-               gr.update(choices=candidates, value=None, visible=bool(candidates)), [asdict(c) for c in answer.candidates])
+               gr.update(choices=candidates, value=None, visible=bool(candidates)), [asdict(c) for c in answer.candidates],
+               history)
 
-    def open_citation(index: int | None, cited: list[dict[str, Any]]) -> tuple[Any, str]:
+    def clear(self) -> tuple[Any, ...]:
+        """A new chat: the conversation, the answer's details, its citations and the page are all cleared."""
+        return "", [], "", gr.update(choices=[], value=None), [], gr.update(choices=[], value=None, visible=False), [], [], \
+            None, None, ""
+
+    def open_citation(self, index: int | None, cited: list[dict[str, Any]], lang: str) -> tuple[Any, ...]:
         if index is None or index >= len(cited):
-            return None, ""
-        citation = _citation(cited[index])
-        return _page_image(assistant, citation), _table_html(assistant, citation)
+            return None, None, ""
+        return _evidence(self.assistant, _citation(cited[index]), lang)
 
-    def pick_candidate(index: int | None, cited: list[dict[str, Any]], history: list[dict[str, Any]]) -> tuple[Any, ...]:
+    def pick_candidate(self, index: int | None, offered: list[dict[str, Any]], history: list[dict[str, Any]],
+                       lang: str) -> tuple[Any, ...]:
         """The asker's pick: its cell opened, and said in the chat as the asker's choice, not a verification."""
-        if index is None or index >= len(cited):
-            return None, "", history
-        citation = _citation(cited[index])
-        said = f"You picked / 您选择了：{_chip_label(citation)} — {_where(citation)}"
-        return _page_image(assistant, citation), _table_html(assistant, citation), [*history, {"role": "assistant",
-                                                                                               "content": said}]
+        if index is None or index >= len(offered):
+            return None, None, "", gr.skip(), gr.skip()
+        citation = _citation(offered[index])
+        said = _t(lang, "picked", chip=_chip_label(citation), where=_where(citation, lang))
+        history = [*_plain(history), {"role": "assistant", "content": said}]
+        return *_evidence(self.assistant, citation, lang), history, history
 
-    question.submit(respond, [question, chat], [question, chat, details, pick, citations, chips, offered])
-    pick.change(open_citation, [pick, citations], [page, table])
-    chips.change(pick_candidate, [chips, offered, chat], [page, table, chat])
+
+def _browser_secret(assistant: Assistant) -> str:
+    """The key the kept chat is encrypted with in the browser: one per data directory, so a restart keeps
+    the chat and two installations do not read each other's."""
+    return hashlib.sha256(str(assistant.library.settings.data_dir.resolve()).encode()).hexdigest()[:32]
+
+
+def _plain(history: list[dict[str, Any]] | None) -> list[dict[str, str]]:
+    """Chat messages as {role, content: text}: Gradio hands them back as lists of content parts."""
+    plain = []
+    for message in history or []:
+        content = message.get("content")
+        if isinstance(content, list):
+            content = "".join(str(part.get("text", "")) for part in content if isinstance(part, dict))
+        plain.append({"role": str(message.get("role")), "content": str(content or "")})
+    return plain
 
 
 def details_markdown(answer: Answer) -> str:
-    lines = [f"### {BADGES[answer.status]}"]
+    lang = answer.language
+    lines = [f"### {BADGES[lang][answer.status]}"]
     if answer.value is not None:
         in_yuan = f" · {answer.value_yuan:,.0f} 元" if answer.value_yuan else ""
         lines.append(f"**{answer.value:,.2f} {answer.unit or ''}**{in_yuan}")
     if answer.formula:
-        lines.append(f"Formula / 计算：`{answer.formula}`")
+        lines.append(f"{_t(lang, 'formula')}：`{answer.formula}`")
     for conflict in answer.conflicts:
-        lines.append(f"Conflicting figure / 另一数字：{conflict.value:g} {conflict.unit} — {_where(conflict.citation)}")
+        lines.append(f"{_t(lang, 'conflict')}：{conflict.value:g} {conflict.unit} — {_where(conflict.citation, lang)}")
     for number, citation in enumerate(answer.citations, start=1):
-        lines.append(f"[{number}] {_where(citation)} {html.escape(citation.text[:80])}")
+        lines.append(f"[{number}] {_where(citation, lang)} {html.escape(citation.text[:80])}")
     lines.append(f"<sub>{answer.timings_ms.get('total', 0):.0f} ms</sub>")
     return "\n\n".join(lines)
 
 
-def _where(citation: Citation) -> str:
+def _where(citation: Citation, lang: str = "zh") -> str:
     place = citation.table or citation.section or citation.document_title
     cell = " / ".join(p for p in (citation.entity, citation.row, citation.column) if p)
-    read = " · read by OCR / OCR识别" if citation.ocr else ""
-    return f"{citation.document_title} · {place} · p. {citation.page}" + (f" · {cell}" if cell else "") + read
+    read = f" · {_t(lang, 'ocr')}" if citation.ocr else ""
+    page = _t(lang, "page_no", page=citation.page)
+    return f"{citation.document_title} · {place} · {page}" + (f" · {cell}" if cell else "") + read
 
 
 def _citation(data: dict[str, Any]) -> Citation:
@@ -155,6 +373,12 @@ def _citation_label(number: int, citation: Citation) -> str:
     return f"[{number}] p.{citation.page} {place[:30]} {citation.row or ''} {figure}"
 
 
+def _evidence(assistant: Assistant, citation: Citation, lang: str) -> tuple[Any, ...]:
+    """The cited page, the zoomed crop of its outlined cell, and the parsed table with the row marked."""
+    page = _page_image(assistant, citation)
+    return page, _zoom(page) if page else None, _table_html(assistant, citation, lang)
+
+
 def _page_image(assistant: Assistant, citation: Citation) -> Image.Image | None:
     parts = [",".join(f"{v:.2f}" for v in citation.bbox)] if citation.bbox else []
     if citation.row:
@@ -170,7 +394,22 @@ def _page_image(assistant: Assistant, citation: Citation) -> Image.Image | None:
     return Image.open(io.BytesIO(png))
 
 
-def _table_html(assistant: Assistant, citation: Citation) -> str:
+def _zoom(page: Image.Image) -> Image.Image | None:
+    """The outlined cell and its neighbours, doubled: readable at a glance beside the whole page.
+    The outline is found by its colour, so PDF cells and text-form rows are cropped alike."""
+    pixels = np.asarray(page.convert("RGB")).astype(np.int16)
+    ys, xs = np.nonzero(np.all(np.abs(pixels - np.array(OUTLINE)) <= 8, axis=-1))
+    if not len(xs):
+        return None
+    x0, x1, y0, y1 = int(xs.min()), int(xs.max()), int(ys.min()), int(ys.max())
+    wide = x1 - x0 + 2 * _ZOOM_MARGIN > _ZOOM_WIDTH  # a text-form row: its start holds the label
+    left = max(0, x0 - 10 if wide else (x0 + x1) // 2 - _ZOOM_WIDTH // 2)
+    box = (left, max(0, y0 - _ZOOM_MARGIN), min(page.width, left + _ZOOM_WIDTH), min(page.height, y1 + _ZOOM_MARGIN))
+    crop = page.crop(box)
+    return crop.resize((crop.width * 2, crop.height * 2), Image.Resampling.LANCZOS)
+
+
+def _table_html(assistant: Assistant, citation: Citation, lang: str) -> str:
     if citation.table_id and citation.table_id.startswith("p"):
         return _project_html(assistant, citation)
     if not citation.table_id:
@@ -184,13 +423,14 @@ def _table_html(assistant: Assistant, citation: Citation) -> str:
     for row in table.rows:
         marked = row.label == citation.row and (not citation.code or row.code == citation.code)
         cells = "".join(
-            f"<td{' class=cited' if marked and '/'.join(c.column) == (citation.column or '').replace(' / ', '/') else ''}>"
+            f"<td class='num{' cited' if marked and '/'.join(c.column) == (citation.column or '').replace(' / ', '/') else ''}'>"
             f"{html.escape(c.text)}</td>" for c in row.cells
         )
-        body.append(f"<tr{' class=cited-row' if marked else ''}><td>{row.code}</td><td>{html.escape(row.label)}</td>{cells}</tr>")
-    style = "<style>.cited-row{background:#fff3c4}.cited{outline:3px solid #d22;font-weight:bold}</style>"
-    return (f"{style}<b>{html.escape(table.title)}</b>（{table.unit}）<div style='max-height:360px;overflow:auto'>"
-            f"<table><tr><th>编码</th><th>项目</th>{header}</tr>{''.join(body)}</table></div>")
+        body.append(f"<tr{' class=cited-row' if marked else ''}><td class=code>{row.code}</td>"
+                    f"<td class=label>{html.escape(row.label)}</td>{cells}</tr>")
+    code, item = _headers("grid", lang)[:2]
+    return (f"<b>{html.escape(table.title)}</b>（{table.unit}）<div class=scroll>"
+            f"<table><tr><th>{code}</th><th class=label>{item}</th>{header}</tr>{''.join(body)}</table></div>")
 
 
 def _project_html(assistant: Assistant, citation: Citation) -> str:
@@ -201,45 +441,78 @@ def _project_html(assistant: Assistant, citation: Citation) -> str:
     project = found[0]
     rows = [("预算数", f"{project.budget:.2f}" if project.budget is not None else "", citation.column == "预算数")]
     rows += [(f"{i.level2} / {i.level3}", i.value_text, i.level3 == citation.row) for i in project.indicators]
-    body = "".join(f"<tr{' class=cited-row' if marked else ''}><td>{html.escape(name)}</td><td>{html.escape(value)}</td></tr>"
-                   for name, value, marked in rows)
-    return (f"<style>.cited-row{{background:#fff3c4;font-weight:bold}}</style><b>{html.escape(project.title)}</b>"
-            f"（{project.unit}）<table>{body}</table>")
-
-
-def _documents_tab(assistant: Assistant, jobs: Jobs) -> None:
-    panel = _Documents(assistant, jobs)
-    upload = gr.File(label="Upload a PDF or disclosure text / 上传", file_types=[".pdf", ".txt"], elem_id="upload")
-    status = gr.Markdown(elem_id="upload-status")
-    documents = gr.Dataframe(panel.listing(), headers=["id", "department", "year", "kind", "pages", "file"],
-                             elem_id="documents", label="Documents / 已导入文件", interactive=False)
-    with gr.Row():
-        # no document is chosen until the asker chooses one: Delete never acts on a default
-        document = gr.Dropdown(panel.choices()["choices"], value=None, label="Document / 文件", elem_id="document-pick")
-        delete = gr.Button("Delete / 删除", variant="stop", elem_id="delete")
-    table_pick = gr.Dropdown([], label="Table / 表", elem_id="table-pick")
-    grid = gr.Dataframe(headers=["编码", "项目", "数值", "页"], label="Parsed table / 解析结果", wrap=True)
-    findings = gr.Dataframe(headers=["", "check", "finding"], label="Consistency findings / 一致性检查", wrap=True)
-    upload.upload(panel.start, upload, [status, documents, document])
-    delete.click(panel.remove, document, [documents, document, status])
-    document.change(panel.tables, document, table_pick).then(panel.checks, document, findings)
-    table_pick.change(panel.show, [document, table_pick], grid)
+    body = "".join(f"<tr{' class=cited-row' if marked else ''}><td class=label>{html.escape(name)}</td>"
+                   f"<td{' class=cited' if marked else ''}>{html.escape(value)}</td></tr>" for name, value, marked in rows)
+    return f"<b>{html.escape(project.title)}</b>（{project.unit}）<div class=scroll><table>{body}</table></div>"
 
 
 class _Documents:
-    """The documents panel's handlers."""
+    """The Documents tab: its components and handlers, and the refresh every view of the index shares."""
 
-    def __init__(self, assistant: Assistant, jobs: Jobs) -> None:
+    def __init__(self, assistant: Assistant, jobs: Jobs, words: _Words, lang: Any, scope: Any) -> None:
         self.library, self.jobs = assistant.library, jobs
+        self.seen, self.pending = gr.State(""), gr.State(None)
+        self.upload = words.make(gr.File, {"label": "upload"}, file_types=[".pdf", ".txt"], elem_id="upload")
+        self.status = gr.Markdown(elem_id="upload-status")
+        self.listing = words.make(gr.Dataframe, {"label": "documents"}, headers=HEADERS["documents"]["zh"],
+                                  elem_id="documents", interactive=False, wrap=True)
+        with gr.Row(equal_height=True):
+            # nothing is chosen until the user chooses: Delete never acts on a default
+            self.pick = words.make(gr.Dropdown, {"label": "document"}, choices=[], value=None, allow_custom_value=True,
+                                   elem_id="document-pick", scale=4)
+            self.delete = words.make(gr.Button, {"value": "delete"}, elem_id="delete", scale=1, min_width=100)
+        with gr.Row():
+            self.confirm = gr.Button("", variant="stop", elem_id="confirm-delete", visible=False)
+            self.cancel = words.make(gr.Button, {"value": "cancel"}, elem_id="cancel-delete", visible=False)
+        self.table_pick = words.make(gr.Dropdown, {"label": "table"}, choices=[], value=None, allow_custom_value=True,
+                                     elem_id="table-pick")
+        self.grid = words.make(gr.Dataframe, {"label": "grid"}, headers=HEADERS["grid"]["zh"], elem_id="grid", wrap=True)
+        self.findings = words.make(gr.Dataframe, {"label": "findings"}, headers=HEADERS["findings"]["zh"],
+                                   elem_id="findings", wrap=True)
+        self.refresh_out = [self.seen, self.listing, self.pick, scope, self.table_pick, self.grid, self.findings]
+        self._wire(lang, scope)
 
-    def listing(self) -> list[list[Any]]:
-        return [[d.id[:12], d.department, d.year, d.kind, d.pages, d.source] for d in self.library.documents()]
+    def _wire(self, lang: Any, scope: Any) -> None:
+        current = [lang, self.pick, scope]
+        asking = [self.pending, self.confirm, self.cancel, self.status]  # the message last: what an API caller reads
+        self.upload.upload(self.start, [self.upload, *current], [self.status, self.upload, *self.refresh_out],
+                           api_name="upload")
+        # "remove" only asks, beside the current list; "confirm_delete" deletes what the question named (one
+        # session, as in gradio_client)
+        self.delete.click(self.ask_first, [self.pick, lang], [self.listing, *asking], api_name="remove")
+        self.confirm.click(self.remove, [self.pending, *current], [*asking, *self.refresh_out], api_name="confirm_delete")
+        self.cancel.click(lambda lang: (None, _hidden(), _hidden(), _t(lang, "delete_cancelled")), lang, asking,
+                          api_name="cancel_delete")
+        self.pick.change(self.tables, self.pick, self.table_pick, api_name="tables").then(
+            self.checks, [self.pick, lang], [self.grid, self.findings, *asking[:3]], api_name="findings")
+        self.table_pick.change(self.show, [self.pick, self.table_pick, lang], self.grid, api_name="table")
 
-    def choices(self) -> dict[str, Any]:
-        return gr.update(choices=[(f"{d.department} {d.year}{d.kind} ({d.source})", d.id) for d in self.library.documents()])
+    # -- the shared refresh: documents listed, pickers' choices, what was open on a deleted document cleared
+    def poll(self, seen: str, lang: str, chosen: str | None, scope: list[str] | None) -> Any:
+        """A timer's tick: nothing sent unless the documents changed since this page last looked."""
+        if _fingerprint(self.library.documents()) == seen:
+            return gr.skip()
+        return self.refreshed(lang, chosen, scope)
 
-    def start(self, path: str | None) -> Iterator[tuple[Any, ...]]:
-        """Upload → ingestion job, its progress shown until it ends."""
+    def refreshed(self, lang: str, chosen: str | None, scope: list[str] | None) -> tuple[Any, ...]:
+        documents = self.library.documents()
+        ids = {d.id for d in documents}
+        choices = [(f"{d.title}（{d.source}）", d.id) for d in documents]
+        kept = chosen if chosen in ids else None
+        cleared = self._cleared(lang) if chosen and kept is None else (gr.skip(),) * 3
+        return (_fingerprint(documents), self._listing(documents, lang), gr.update(choices=choices, value=kept),
+                gr.update(choices=choices, value=[d for d in scope or [] if d in ids]), *cleared)
+
+    def _cleared(self, lang: str) -> tuple[Any, ...]:
+        return (gr.update(choices=[], value=None), _frame("grid", lang, []), _frame("findings", lang, []))
+
+    def _listing(self, documents: list[Document], lang: str) -> dict[str, Any]:
+        rows = [[d.id[:12], d.department, d.year, d.kind, d.pages, d.source] for d in documents]
+        return _frame("documents", lang, rows)
+
+    # -- upload
+    def start(self, path: str | None, lang: str, chosen: str | None, scope: list[str] | None) -> Iterator[tuple[Any, ...]]:
+        """Upload → ingestion job, its pages and stage shown until it ends; then every view refreshed."""
         if not path:
             return
         with open(path, "rb") as handle:
@@ -247,33 +520,110 @@ class _Documents:
         try:
             job = self.jobs.submit(data, path.rsplit("/", 1)[-1])
         except BudgetQAError as exc:
-            yield f"✗ {exc}", self.listing(), self.choices()
+            yield _t(lang, "failed", error=exc), None, *(gr.skip(),) * len(self.refresh_out)
             return
         while job.state in ("queued", "running"):
-            yield f"… {job.source}: {job.pages_done}/{job.pages_total or '?'} pages", gr.update(), gr.update()
+            yield _progress(job, lang), gr.skip(), *(gr.skip(),) * len(self.refresh_out)
             time.sleep(0.3)
-        message = f"✓ {job.source} ingested" if job.state == "done" else f"✗ {job.error}"
-        yield message, self.listing(), self.choices()
+        yield _ended(job, lang), None, *self.refreshed(lang, chosen, scope)
 
-    def remove(self, doc: str | None) -> tuple[Any, ...]:
-        """Delete the document chosen — an explicit id, never a default."""
-        if not doc:
-            return gr.update(), gr.update(), "✗ Choose a document to delete / 请先选择要删除的文件"
-        deleted = self.library.delete(doc)
-        said = f"{deleted.department} {deleted.year}{deleted.kind} ({deleted.source})"
-        return self.listing(), {**self.choices(), "value": None}, f"Deleted / 已删除：{said}"
+    # -- delete: ask first, naming the document; then say what was deleted
+    def ask_first(self, chosen: str | None, lang: str) -> tuple[Any, ...]:
+        listing = self._listing(self.library.documents(), lang)
+        if not chosen:
+            return listing, None, _hidden(), _hidden(), _t(lang, "choose_first")
+        try:
+            document = self.library.store.resolve(chosen)
+        except NotFound as exc:
+            return listing, None, _hidden(), _hidden(), _t(lang, "error", error=exc)
+        return (listing, document.id, gr.update(value=_t(lang, "confirm", title=document.title), visible=True),
+                gr.update(visible=True), _t(lang, "confirm_delete", title=document.title, source=document.source))
 
-    def tables(self, doc: str | None) -> dict[str, Any]:
+    def remove(self, pending: str | None, lang: str, chosen: str | None, scope: list[str] | None) -> tuple[Any, ...]:
+        """Delete the document the confirmation named, then refresh: its tables and findings leave the screen."""
+        if not pending:
+            return None, _hidden(), _hidden(), _t(lang, "nothing_pending"), *(gr.skip(),) * len(self.refresh_out)
+        try:
+            deleted = self.library.delete(pending)
+            said = _t(lang, "deleted", title=deleted.title, source=deleted.source)
+        except BudgetQAError as exc:
+            said = _t(lang, "error", error=exc)
+        return None, _hidden(), _hidden(), said, *self.refreshed(lang, chosen, scope)
+
+    # -- browse
+    def tables(self, chosen: str | None) -> dict[str, Any]:
+        """A document chosen (an id, id prefix or file name): its tables to pick from."""
+        doc = self._resolved(chosen)
         found = self.library.store.tables(doc) if doc else []
         return gr.update(choices=[(f"{t.id} {t.title}", t.id) for t in found], value=None)
 
-    def show(self, doc: str | None, table: str | None) -> list[list[str]]:
-        if not doc or not table:
-            return []
-        parsed = self.library.store.table(doc, table)
-        return [[r.code, r.label, "；".join(f"{'/'.join(c.column)}={c.text}" for c in r.cells if c.text), str(r.page)]
-                for r in parsed.rows]
-
-    def checks(self, doc: str | None) -> list[list[str]]:
+    def checks(self, chosen: str | None, lang: str) -> tuple[Any, ...]:
+        """… and its consistency findings, failures first; the parsed table is emptied, a pending delete withdrawn."""
+        doc = self._resolved(chosen)
         ordered = sorted(self.library.store.findings(doc), key=lambda f: f["ok"]) if doc else []
-        return [["✓" if f["ok"] else "✗", f["check"], f["message"]] for f in ordered]
+        return _frame("grid", lang, []), _frame("findings", lang, [_finding_row(f, lang) for f in ordered]), \
+            None, _hidden(), _hidden()
+
+    def _resolved(self, chosen: str | None) -> str | None:
+        try:
+            return self.library.store.resolve(chosen).id if chosen else None
+        except NotFound:
+            return None
+
+    def show(self, chosen: str | None, table: str | None, lang: str) -> dict[str, Any]:
+        if not chosen or not table:
+            return _frame("grid", lang, [])
+        try:
+            parsed = self.library.store.table(self._resolved(chosen) or "", table)
+        except NotFound:
+            return _frame("grid", lang, [])
+        return _frame("grid", lang, [
+            [r.code, r.label, "；".join(f"{'/'.join(c.column)}={c.text}" for c in r.cells if c.text), str(r.page)]
+            for r in parsed.rows])
+
+
+def _fingerprint(documents: list[Document]) -> str:
+    """What the index holds, in a few characters: changes whenever a document comes or goes."""
+    return hashlib.sha1("".join(sorted(d.id for d in documents)).encode()).hexdigest()[:16]
+
+
+def _frame(kind: str, lang: str, rows: list[list[Any]]) -> dict[str, Any]:
+    return {"headers": _headers(kind, lang), "data": rows}
+
+
+def _hidden() -> Any:
+    return gr.update(visible=False)
+
+
+def _finding_row(finding: dict[str, Any], lang: str) -> list[str]:
+    mark = "✓" if finding["ok"] else "≈" if finding.get("rounding") else "✗"
+    if lang == "en":
+        return [mark, finding["check"], finding["message"]]
+    name, compared = CHECKS.get(finding["check"], (finding["check"], "所列 {actual:g}，对照 {expected:g}"))
+    verdict = "成立" if finding["ok"] else "四舍五入差异" if finding.get("rounding") else "不成立"
+    first = (finding.get("cells") or [{}])[0]
+    place = f"{first.get('table_title', '')} 第{first.get('page', '?')}页"
+    where = (f"「{finding['sentence'][:40]}」" if finding.get("sentence") else
+             f"{place}「{first.get('row', '')}」{'/'.join(first.get('column', []))}")
+    return [mark, name, f"{where}：{compared.format(actual=finding['actual'], expected=finding['expected'])}，{verdict}"]
+
+
+def _progress(job: Job, lang: str) -> str:
+    """Where an ingestion stands: queued, reading page n of m, then indexing once every page is read."""
+    if job.state == "queued":
+        return _t(lang, "queued", source=job.source)
+    if not job.pages_total:
+        return _t(lang, "reading_text", source=job.source)
+    if job.pages_done < job.pages_total:
+        return _t(lang, "reading", source=job.source, done=job.pages_done, total=job.pages_total)
+    return _t(lang, "indexing", source=job.source, total=job.pages_total)
+
+
+def _ended(job: Job, lang: str) -> str:
+    if job.state != "done" or not job.document or not job.report:
+        return _t(lang, "failed", error=job.error)
+    document, report = job.document, job.report
+    if report.get("skipped"):
+        return _t(lang, "already", title=document["title"], source=document["source"])
+    return _t(lang, "ingested", title=document["title"], pages=document["pages"], tables=report["tables"],
+              facts=report["facts"], findings=report["findings"])

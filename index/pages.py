@@ -24,7 +24,7 @@ from index.load_text import read_text
 from index.types import BBox
 
 RESOLUTION = 110
-_OUTLINE = (220, 30, 30)
+OUTLINE = (220, 30, 30)
 
 
 @dataclass
@@ -70,7 +70,7 @@ def _pdf_page(path: Path, page: int, boxes: list[BBox]) -> bytes:
             raise BadRequest(f"highlight: box {outside[0]} is outside page {page} ({sheet.width:g} × {sheet.height:g} points)")
         image = sheet.to_image(resolution=RESOLUTION)
         for box in boxes:
-            image.draw_rect(box, fill=(255, 0, 0, 40), stroke=_OUTLINE, stroke_width=3)
+            image.draw_rect(box, fill=(255, 0, 0, 40), stroke=OUTLINE, stroke_width=3)
         buffer = io.BytesIO()
         image.save(buffer, format="PNG")
         return buffer.getvalue()
@@ -104,7 +104,7 @@ def _draw(lines: list[tuple[str, bool]], footer: str) -> bytes:
     y = 24
     for text, marked in lines:
         if marked:
-            draw.rectangle((14, y - 4, 1386, y + 24), outline=_OUTLINE, width=3, fill=(255, 235, 235))
+            draw.rectangle((14, y - 4, 1386, y + 24), outline=OUTLINE, width=3, fill=(255, 235, 235))
         draw.text((24, y), text[:160], font=font, fill="black")
         y += 30
     draw.text((24, y + 10), footer, font=font, fill=(120, 120, 120))
