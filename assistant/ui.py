@@ -30,87 +30,13 @@ from PIL import Image
 from assistant.assistant import Assistant
 from assistant.jobs import Job, Jobs
 from assistant.types import Answer, Citation
+from assistant.ui_words import BADGES, CHECKS, EXAMPLES, TEXT, headers, language, say
 from index import BudgetQAError, NotFound
 from index.pages import OUTLINE, Highlight, render_page
 from index.types import Document
 
 POLL_SECONDS = 2.0  # how often an open page asks whether the documents changed
 STREAM_STEP = 8  # characters revealed per streamed chunk
-
-TEXT: dict[str, dict[str, str]] = {
-    "zh": {
-        "header": "## 预算公开问答\n每个数字都与解析出的表格核对，并注明出处。",
-        "tab_ask": "问答", "tab_documents": "文件",
-        "scope": "在哪些文件中查找（不选 = 全部文件）", "chat": "对话", "question": "问题",
-        "placeholder": "例如：企业奖补安排了多少资金？", "send": "发送", "new_chat": "新对话",
-        "examples": "示例（点击即提问）", "candidates": "相近的数字，请选择", "citations": "出处",
-        "zoom": "引用单元格（放大）", "page": "原文页面",
-        "upload": "上传 PDF 或公开文本（.txt）", "documents": "已导入文件", "document": "文件",
-        "delete": "删除…", "cancel": "取消", "table": "表", "grid": "解析结果", "findings": "一致性检查",
-        "confirm": "确认删除「{title}」",
-        "confirm_delete": "将删除「{title}」（{source}）及其表格、数字和检查结果。请点击“确认删除”。",
-        "choose_first": "✗ 请先选择要删除的文件。", "nothing_pending": "✗ 没有待确认的删除。",
-        "deleted": "已删除：「{title}」（{source}）", "delete_cancelled": "已取消删除。",
-        "queued": "排队中：{source}", "reading": "正在读取 {source}：第 {done}/{total} 页",
-        "reading_text": "正在读取 {source}…", "indexing": "正在建立索引 {source}：{total} 页已读，正在核对表格、切分并计算向量…",
-        "ingested": "✓ 已导入「{title}」：{pages} 页，{tables} 张表，{facts} 个数字，{findings} 项一致性检查。",
-        "already": "该文件已导入过：「{title}」（{source}），未重复导入。",
-        "failed": "✗ 导入失败：{error}", "error": "✗ 出错：{error}",
-        "picked": "您选择了：{chip} — {where}",
-        "formula": "计算", "conflict": "另一数字", "ocr": "OCR识别", "page_no": "第{page}页",
-    },
-    "en": {
-        "header": "## Budget disclosure QA\nEvery figure is checked against the parsed tables and cited.",
-        "tab_ask": "Ask", "tab_documents": "Documents",
-        "scope": "Search in (none chosen = all documents)", "chat": "Chat", "question": "Question",
-        "placeholder": "e.g. How much did the finance bureau spend on business travel?", "send": "Send",
-        "new_chat": "New chat", "examples": "Examples (click to ask)", "candidates": "Close figures — pick one",
-        "citations": "Citations", "zoom": "Cited cell (zoomed)", "page": "Page",
-        "upload": "Upload a PDF or disclosure text (.txt)", "documents": "Documents", "document": "Document",
-        "delete": "Delete…", "cancel": "Cancel", "table": "Table", "grid": "Parsed table",
-        "findings": "Consistency findings", "confirm": "Confirm: delete “{title}”",
-        "confirm_delete": "This deletes “{title}” ({source}) with its tables, figures and findings. Click “Confirm”.",
-        "choose_first": "✗ Choose a document to delete first.", "nothing_pending": "✗ No delete is waiting to be confirmed.",
-        "deleted": "Deleted: “{title}” ({source})", "delete_cancelled": "Delete cancelled.",
-        "queued": "Queued: {source}", "reading": "Reading {source}: page {done} of {total}",
-        "reading_text": "Reading {source}…",
-        "indexing": "Indexing {source}: {total} pages read; checking tables, chunking, embedding…",
-        "ingested": "✓ Ingested “{title}”: {pages} pages, {tables} tables, {facts} figures, {findings} consistency checks.",
-        "already": "Already ingested: “{title}” ({source}); nothing was added.",
-        "failed": "✗ Ingest failed: {error}", "error": "✗ Error: {error}",
-        "picked": "You picked: {chip} — {where}",
-        "formula": "Formula", "conflict": "Conflicting figure", "ocr": "read by OCR", "page_no": "p. {page}",
-    },
-}
-HEADERS = {
-    "documents": {"zh": ["编号", "部门", "年度", "类型", "页数", "文件"],
-                  "en": ["id", "department", "year", "kind", "pages", "file"]},
-    "grid": {"zh": ["编码", "项目", "数值", "页"], "en": ["code", "item", "values", "page"]},
-    "findings": {"zh": ["结果", "检查", "说明"], "en": ["", "check", "finding"]},
-}
-BADGES = {  # plain symbols: emoji fonts are rarely installed where disclosures are read
-    "zh": {"verified": "✓ 已核实", "computed": "∑ 计算得出", "conflict": "⚠ 文件前后不一致", "quoted": "❝ 原文引用",
-           "candidates": "? 相近数字，请选择", "unverified": "✗ 未核实", "not_found": "∅ 未找到"},
-    "en": {"verified": "✓ verified", "computed": "∑ computed", "conflict": "⚠ conflict", "quoted": "❝ quoted",
-           "candidates": "? candidates — pick one", "unverified": "✗ unverified", "not_found": "∅ not found"},
-}
-CHECKS = {  # a finding in Chinese, from its fields (the stored message is English): name, what was compared
-    "parent_sum": ("上下级合计", "所列 {actual:g}，下级相加 {expected:g}"),
-    "column_identity": ("列间合计", "所列 {actual:g}，各列相加 {expected:g}"),
-    "totals_balance": ("收支平衡", "支出总计 {actual:g}，收入总计 {expected:g}"),
-    "cross_table": ("表间一致", "本表 {actual:g}，另一表 {expected:g}"),
-    "narrative": ("文字与表格", "文字所述 {actual:g}，表中 {expected:g}"),
-}
-EXAMPLES = [
-    "企业奖补安排了多少资金？",
-    "鹿泉区科技局公务接待费比上年减少了多少？",
-    "财政局项目支出占比是多少？",
-    "财政局财政拨款收入支出总计是多少？",
-    "哪个部门的住房公积金最多？",
-    "What share of spending is project spending at the Luquan science and technology bureau?",
-    "How much did the finance bureau spend on business travel?",
-    "Why did official reception expenses decrease at the Luquan bureau?",
-]
 
 # Passed at mount (app.py). Candidates are chips; the cited cell keeps its contrast in both themes;
 # the row-label column of a cited table is never squeezed; on a phone the page image is full width.
@@ -163,11 +89,12 @@ def build_ui(assistant: Assistant, jobs: Jobs) -> gr.Blocks:
         def visit(browser_language: str, saved: list[dict[str, Any]] | None, _: str, chosen: str | None,
                   scope: list[str] | None) -> dict[Any, Any]:
             """A page visit: the browser's language, the kept chat, the documents as they are now."""
-            language = _language(browser_language)
-            updates = words.updates(language)
-            for component, value in zip(documents.refresh_out, documents.refreshed(language, chosen, scope), strict=True):
+            chosen_language = language(browser_language)
+            updates = words.updates(chosen_language)
+            for component, value in zip(documents.refresh_out, documents.refreshed(chosen_language, chosen, scope),
+                                        strict=True):
                 updates[component] = {**updates.get(component, {}), **_as_update(value)}
-            return {lang: language, ask.chat: saved or [], **updates}
+            return {lang: chosen_language, ask.chat: saved or [], **updates}
 
         ui.load(visit, [browser, ask.saved, *refresh_in], [lang, ask.chat, *documents.refresh_out, *words.components()],
                 js=_BROWSER, show_progress="hidden", api_visibility="private")
@@ -178,22 +105,6 @@ def build_ui(assistant: Assistant, jobs: Jobs) -> gr.Blocks:
 
 def _as_update(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) and value.get("__type__") == "update" else gr.update(value=value)
-
-
-def _language(browser: str | None) -> str:
-    """Chinese first: English only for a browser that asks for English."""
-    return "en" if (browser or "").lower().startswith("en") else "zh"
-
-
-def _t(lang: str, key: str, **values: Any) -> str:
-    """A UI string in the page's language; both languages for a caller without a page (gradio_client)."""
-    if lang not in TEXT:
-        return f"{_t('zh', key, **values)} · {_t('en', key, **values)}"
-    return TEXT[lang][key].format(**values)
-
-
-def _headers(kind: str, lang: str) -> list[str]:
-    return HEADERS[kind]["en" if lang == "en" else "zh"]
 
 
 class _Words:
@@ -213,7 +124,7 @@ class _Words:
     def updates(self, lang: str) -> dict[Any, Any]:
         if lang == "zh":
             return {}
-        return {component: gr.update(**{attr: _t(lang, key) for attr, key in texts.items()})  # type: ignore[arg-type]
+        return {component: gr.update(**{attr: say(lang, key) for attr, key in texts.items()})  # type: ignore[arg-type]
                 for component, texts in self.places}
 
 
@@ -275,7 +186,7 @@ class _Ask:
         try:
             answer = self.assistant.ask(text, list(scope or []) or None, asked)
         except BudgetQAError as exc:
-            history[-1]["content"] = _t(lang, "error", error=exc)
+            history[-1]["content"] = say(lang, "error", error=exc)
             yield "", history, "", gr.update(choices=[], value=None), [], gr.update(visible=False), [], history
             return
         for start in range(0, len(answer.answer), STREAM_STEP):  # the checked text, revealed as it streams
@@ -307,7 +218,7 @@ class _Ask:
         if index is None or index >= len(offered):
             return None, None, "", gr.skip(), gr.skip()
         citation = _citation(offered[index])
-        said = _t(lang, "picked", chip=_chip_label(citation), where=_where(citation, lang))
+        said = say(lang, "picked", chip=_chip_label(citation), where=_where(citation, lang))
         history = [*_plain(history), {"role": "assistant", "content": said}]
         return *_evidence(self.assistant, citation, lang), history, history
 
@@ -336,9 +247,9 @@ def details_markdown(answer: Answer) -> str:
         in_yuan = f" · {answer.value_yuan:,.0f} 元" if answer.value_yuan else ""
         lines.append(f"**{answer.value:,.2f} {answer.unit or ''}**{in_yuan}")
     if answer.formula:
-        lines.append(f"{_t(lang, 'formula')}：`{answer.formula}`")
+        lines.append(f"{say(lang, 'formula')}：`{answer.formula}`")
     for conflict in answer.conflicts:
-        lines.append(f"{_t(lang, 'conflict')}：{conflict.value:g} {conflict.unit} — {_where(conflict.citation, lang)}")
+        lines.append(f"{say(lang, 'conflict')}：{conflict.value:g} {conflict.unit} — {_where(conflict.citation, lang)}")
     for number, citation in enumerate(answer.citations, start=1):
         lines.append(f"[{number}] {_where(citation, lang)} {html.escape(citation.text[:80])}")
     lines.append(f"<sub>{answer.timings_ms.get('total', 0):.0f} ms</sub>")
@@ -348,8 +259,8 @@ def details_markdown(answer: Answer) -> str:
 def _where(citation: Citation, lang: str = "zh") -> str:
     place = citation.table or citation.section or citation.document_title
     cell = " / ".join(p for p in (citation.entity, citation.row, citation.column) if p)
-    read = f" · {_t(lang, 'ocr')}" if citation.ocr else ""
-    page = _t(lang, "page_no", page=citation.page)
+    read = f" · {say(lang, 'ocr')}" if citation.ocr else ""
+    page = say(lang, "page_no", page=citation.page)
     return f"{citation.document_title} · {place} · {page}" + (f" · {cell}" if cell else "") + read
 
 
@@ -428,7 +339,7 @@ def _table_html(assistant: Assistant, citation: Citation, lang: str) -> str:
         )
         body.append(f"<tr{' class=cited-row' if marked else ''}><td class=code>{row.code}</td>"
                     f"<td class=label>{html.escape(row.label)}</td>{cells}</tr>")
-    code, item = _headers("grid", lang)[:2]
+    code, item = headers("grid", lang)[:2]
     return (f"<b>{html.escape(table.title)}</b>（{table.unit}）<div class=scroll>"
             f"<table><tr><th>{code}</th><th class=label>{item}</th>{header}</tr>{''.join(body)}</table></div>")
 
@@ -454,7 +365,7 @@ class _Documents:
         self.seen, self.pending = gr.State(""), gr.State(None)
         self.upload = words.make(gr.File, {"label": "upload"}, file_types=[".pdf", ".txt"], elem_id="upload")
         self.status = gr.Markdown(elem_id="upload-status")
-        self.listing = words.make(gr.Dataframe, {"label": "documents"}, headers=HEADERS["documents"]["zh"],
+        self.listing = words.make(gr.Dataframe, {"label": "documents"}, headers=headers("documents", "zh"),
                                   elem_id="documents", interactive=False, wrap=True)
         with gr.Row(equal_height=True):
             # nothing is chosen until the user chooses: Delete never acts on a default
@@ -466,8 +377,8 @@ class _Documents:
             self.cancel = words.make(gr.Button, {"value": "cancel"}, elem_id="cancel-delete", visible=False)
         self.table_pick = words.make(gr.Dropdown, {"label": "table"}, choices=[], value=None, allow_custom_value=True,
                                      elem_id="table-pick")
-        self.grid = words.make(gr.Dataframe, {"label": "grid"}, headers=HEADERS["grid"]["zh"], elem_id="grid", wrap=True)
-        self.findings = words.make(gr.Dataframe, {"label": "findings"}, headers=HEADERS["findings"]["zh"],
+        self.grid = words.make(gr.Dataframe, {"label": "grid"}, headers=headers("grid", "zh"), elem_id="grid", wrap=True)
+        self.findings = words.make(gr.Dataframe, {"label": "findings"}, headers=headers("findings", "zh"),
                                    elem_id="findings", wrap=True)
         self.refresh_out = [self.seen, self.listing, self.pick, scope, self.table_pick, self.grid, self.findings]
         self._wire(lang, scope)
@@ -481,7 +392,7 @@ class _Documents:
         # session, as in gradio_client)
         self.delete.click(self.ask_first, [self.pick, lang], [self.listing, *asking], api_name="remove")
         self.confirm.click(self.remove, [self.pending, *current], [*asking, *self.refresh_out], api_name="confirm_delete")
-        self.cancel.click(lambda lang: (None, _hidden(), _hidden(), _t(lang, "delete_cancelled")), lang, asking,
+        self.cancel.click(lambda lang: (None, _hidden(), _hidden(), say(lang, "delete_cancelled")), lang, asking,
                           api_name="cancel_delete")
         self.pick.change(self.tables, self.pick, self.table_pick, api_name="tables").then(
             self.checks, [self.pick, lang], [self.grid, self.findings, *asking[:3]], api_name="findings")
@@ -520,7 +431,7 @@ class _Documents:
         try:
             job = self.jobs.submit(data, path.rsplit("/", 1)[-1])
         except BudgetQAError as exc:
-            yield _t(lang, "failed", error=exc), None, *(gr.skip(),) * len(self.refresh_out)
+            yield say(lang, "failed", error=exc), None, *(gr.skip(),) * len(self.refresh_out)
             return
         while job.state in ("queued", "running"):
             yield _progress(job, lang), gr.skip(), *(gr.skip(),) * len(self.refresh_out)
@@ -531,23 +442,23 @@ class _Documents:
     def ask_first(self, chosen: str | None, lang: str) -> tuple[Any, ...]:
         listing = self._listing(self.library.documents(), lang)
         if not chosen:
-            return listing, None, _hidden(), _hidden(), _t(lang, "choose_first")
+            return listing, None, _hidden(), _hidden(), say(lang, "choose_first")
         try:
             document = self.library.store.resolve(chosen)
         except NotFound as exc:
-            return listing, None, _hidden(), _hidden(), _t(lang, "error", error=exc)
-        return (listing, document.id, gr.update(value=_t(lang, "confirm", title=document.title), visible=True),
-                gr.update(visible=True), _t(lang, "confirm_delete", title=document.title, source=document.source))
+            return listing, None, _hidden(), _hidden(), say(lang, "error", error=exc)
+        return (listing, document.id, gr.update(value=say(lang, "confirm", title=document.title), visible=True),
+                gr.update(visible=True), say(lang, "confirm_delete", title=document.title, source=document.source))
 
     def remove(self, pending: str | None, lang: str, chosen: str | None, scope: list[str] | None) -> tuple[Any, ...]:
         """Delete the document the confirmation named, then refresh: its tables and findings leave the screen."""
         if not pending:
-            return None, _hidden(), _hidden(), _t(lang, "nothing_pending"), *(gr.skip(),) * len(self.refresh_out)
+            return None, _hidden(), _hidden(), say(lang, "nothing_pending"), *(gr.skip(),) * len(self.refresh_out)
         try:
             deleted = self.library.delete(pending)
-            said = _t(lang, "deleted", title=deleted.title, source=deleted.source)
+            said = say(lang, "deleted", title=deleted.title, source=deleted.source)
         except BudgetQAError as exc:
-            said = _t(lang, "error", error=exc)
+            said = say(lang, "error", error=exc)
         return None, _hidden(), _hidden(), said, *self.refreshed(lang, chosen, scope)
 
     # -- browse
@@ -588,7 +499,7 @@ def _fingerprint(documents: list[Document]) -> str:
 
 
 def _frame(kind: str, lang: str, rows: list[list[Any]]) -> dict[str, Any]:
-    return {"headers": _headers(kind, lang), "data": rows}
+    return {"headers": headers(kind, lang), "data": rows}
 
 
 def _hidden() -> Any:
@@ -611,19 +522,19 @@ def _finding_row(finding: dict[str, Any], lang: str) -> list[str]:
 def _progress(job: Job, lang: str) -> str:
     """Where an ingestion stands: queued, reading page n of m, then indexing once every page is read."""
     if job.state == "queued":
-        return _t(lang, "queued", source=job.source)
+        return say(lang, "queued", source=job.source)
     if not job.pages_total:
-        return _t(lang, "reading_text", source=job.source)
+        return say(lang, "reading_text", source=job.source)
     if job.pages_done < job.pages_total:
-        return _t(lang, "reading", source=job.source, done=job.pages_done, total=job.pages_total)
-    return _t(lang, "indexing", source=job.source, total=job.pages_total)
+        return say(lang, "reading", source=job.source, done=job.pages_done, total=job.pages_total)
+    return say(lang, "indexing", source=job.source, total=job.pages_total)
 
 
 def _ended(job: Job, lang: str) -> str:
     if job.state != "done" or not job.document or not job.report:
-        return _t(lang, "failed", error=job.error)
+        return say(lang, "failed", error=job.error)
     document, report = job.document, job.report
     if report.get("skipped"):
-        return _t(lang, "already", title=document["title"], source=document["source"])
-    return _t(lang, "ingested", title=document["title"], pages=document["pages"], tables=report["tables"],
+        return say(lang, "already", title=document["title"], source=document["source"])
+    return say(lang, "ingested", title=document["title"], pages=document["pages"], tables=report["tables"],
               facts=report["facts"], findings=report["findings"])
