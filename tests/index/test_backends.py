@@ -81,6 +81,7 @@ def test_sentence_transformers_backend(minilm, tmp_path):
     assert library.vectors.count() == report.chunks
 
 
+@pytest.mark.st
 def test_collection_refuses_vectors_of_another_model(tmp_path, embedder, minilm):
     settings = Settings(data_dir=tmp_path / "data", collection="mixed")
     Library(settings, embedder=embedder).ingest(SHEHUI)
