@@ -176,7 +176,9 @@ def _display_name(name: str) -> str:
 
 def _sniff(data: bytes, source: str, max_bytes: int) -> str:
     if len(data) > max_bytes:
-        raise FileTooLarge(f"{source}: {len(data) / 1e6:.1f} MB is over the upload limit of {max_bytes / 1e6:.0f} MB")
+        # in bytes: rounded to MB, a file just over the limit read "50.0 MB is over the limit of 50 MB"
+        raise FileTooLarge(f"{source}: {len(data):,} bytes is over the upload limit of {max_bytes:,} bytes "
+                           f"({max_bytes / 1e6:g} MB)")
     if not data:
         raise UnsupportedDocument(source, "the file is empty")
     if is_pdf(data):

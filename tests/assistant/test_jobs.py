@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from assistant.jobs import Job, Jobs
+from assistant.jobs import FileTooLarge, Job, Jobs
 from eval.hostile_files import bomb
 from index import Library, Settings
 from tests.conftest import HEBEI, SHEHUI
@@ -76,3 +76,11 @@ def test_uploads_a_killed_server_left_are_swept_at_start(tmp_path, embedder):
     os.utime(stale, (two_hours_ago, two_hours_ago))
     Jobs(Library(settings, embedder=embedder), 50_000_000)
     assert not stale.exists() and fresh.exists()
+
+
+def test_an_upload_just_over_the_limit_says_by_how_much(tmp_path, embedder):
+    settings = Settings(data_dir=tmp_path / "data", collection="jobs_test")
+    jobs = Jobs(Library(settings, embedder=embedder), 1_000_000)
+    with pytest.raises(FileTooLarge, match=r"big\.pdf: 1,000,001 bytes is over the upload limit of 1,000,000 bytes \(1 MB\)"):
+        jobs.submit(b"%PDF-1.4\n" + b"0" * 999_992, "big.pdf")
+    assert not settings.uploads_path.exists() or not any(settings.uploads_path.iterdir())
