@@ -259,6 +259,11 @@ def _finding_line(finding: dict[str, Any]) -> str:
     head = f"{label} {finding['check']}: {finding['message']}"
     if finding["ok"]:
         return head
+    if not finding["cells"]:  # a reviewer's check of the text: where, and the words
+        said = f"\n      page {finding['page']}: «{finding['sentence']}»" if finding.get("page") else ""
+        return head + said
+    if finding.get("page"):  # the narrative sentence's page, beside its table's
+        pages = sorted({*pages, finding["page"]})
     cells = "; ".join(f"{c['table_title']} p{c['page']} {c['row']} [{'/'.join(c['column'])}]={c['text']}"
                       for c in finding["cells"])
     return (f"{head}\n      printed {printed:,.2f}, computed {computed:,.2f}, difference {printed - computed:+,.2f}"

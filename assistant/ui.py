@@ -30,7 +30,7 @@ from PIL import Image
 from assistant.assistant import Assistant
 from assistant.jobs import Job, Jobs
 from assistant.types import Answer, Citation
-from assistant.ui_words import BADGES, CHECKS, EXAMPLES, TEXT, headers, language, say
+from assistant.ui_words import BADGES, CHECKS, EXAMPLES, REVIEWS, TEXT, headers, language, say
 from index import BudgetQAError, NotFound
 from index.pages import OUTLINE, Highlight, render_page
 from index.types import Document
@@ -510,6 +510,10 @@ def _finding_row(finding: dict[str, Any], lang: str) -> list[str]:
     mark = "✓" if finding["ok"] else "≈" if finding.get("rounding") else "✗"
     if lang == "en":
         return [mark, finding["check"], finding["message"]]
+    if finding["check"] in REVIEWS:
+        name, wrong = REVIEWS[finding["check"]]
+        where = f"第{finding['page']}页「{finding['sentence'][:40]}」" if finding.get("page") else finding["message"]
+        return [mark, name, f"{where}：{wrong}"]
     name, compared = CHECKS.get(finding["check"], (finding["check"], "所列 {actual:g}，对照 {expected:g}"))
     verdict = "成立" if finding["ok"] else "四舍五入差异" if finding.get("rounding") else "不成立"
     first = (finding.get("cells") or [{}])[0]

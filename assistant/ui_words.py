@@ -72,6 +72,12 @@ CHECKS = {  # a finding in Chinese, from its fields (the stored message is Engli
     "cross_table": ("表间一致", "本表 {actual:g}，另一表 {expected:g}"),
     "narrative": ("文字与表格", "文字所述 {actual:g}，表中 {expected:g}"),
 }
+REVIEWS = {  # a reviewer's check of the text (no figures compared): name, what is wrong
+    "year": ("年度", "所写年度与文件年度不符"),
+    "placeholder": ("模板文字", "模板占位文字未替换"),
+    "missing_table": ("缺少表格", "应公开的表格未见"),
+    "punctuation": ("标点", "标点重复"),
+}
 EXAMPLES = [
     "企业奖补安排了多少资金？",
     "鹿泉区科技局公务接待费比上年减少了多少？",

@@ -2,6 +2,7 @@
 
 Real disclosures disagree with themselves (a 类 total printed as 326.71 in one table and
 326.72 in another); the assistant shows both figures, so each finding names both cells.
+The checks of its text a reviewer runs (a wrong year, a placeholder …) are ``index.review``'s.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections import defaultdict
 from difflib import SequenceMatcher
 
 from index.facts import table_facts, tolerance
+from index.review import review
 from index.text import key, to_yuan
 from index.types import Fact, Finding, NarrativeFact, ParsedDocument, Table
 
@@ -33,7 +35,7 @@ def run_checks(parsed: ParsedDocument) -> list[Finding]:
     all_facts = [f for facts in facts_by_table.values() for f in facts]
     sections = {(t.id, i): name for t in parsed.tables for i, name in _row_sections(t).items()}
     findings += [f for nf in parsed.narrative_facts if (f := _narrative(doc, nf, all_facts, sections)) is not None]
-    return findings
+    return findings + review(parsed)
 
 
 _Cells = dict[tuple[int, tuple[str, ...]], Fact]
@@ -208,10 +210,10 @@ def _narrative(doc: str, figure: NarrativeFact, facts: list[Fact], sections: dic
         message = f"text states {printed}{figure.unit} for {key(best.row)}; {verdict} " + " and ".join(
             f"{f.table_title} ({f.text}{f.unit})" for f in per_kind.values())
         return Finding(doc, "narrative", ok, message, total / (to_yuan(1, figure.unit) or 1), figure.value,
-                       tuple(per_kind.values()), figure.sentence)
+                       tuple(per_kind.values()), figure.sentence, page=figure.page)
     verdict = "agrees with" if ok else "disagrees with"
     message = f"text states {printed}{figure.unit} for {key(best.row)}; {verdict} {best.table_title} ({best.text}{best.unit})"
-    return Finding(doc, "narrative", ok, message, best.value, figure.value, (best,), figure.sentence)
+    return Finding(doc, "narrative", ok, message, best.value, figure.value, (best,), figure.sentence, page=figure.page)
 
 
 def _row_sections(table: Table) -> dict[int, str]:

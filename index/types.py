@@ -172,10 +172,13 @@ class Fact:
 
 @dataclass(frozen=True)
 class Finding:
-    """A consistency check over two or more figures of one document."""
+    """A consistency check over two or more figures of one document, or a reviewer's check of its text
+    (``index.review``): a wrong year, template text left in, a table missing, punctuation typed twice."""
 
     document: str
-    check: str  # "parent_sum" | "column_identity" | "totals_balance" | "cross_table" | "narrative"
+    # "parent_sum" | "column_identity" | "totals_balance" | "cross_table" | "narrative"
+    # | "year" | "placeholder" | "missing_table" | "punctuation"
+    check: str
     ok: bool
     message: str
     expected: float
@@ -185,6 +188,9 @@ class Finding:
     # Not ok, but within what the printed rounding allows: n figures each rounded to half a unit of
     # their last decimal can miss their printed sum by up to n half-units.
     rounding: bool = False
+    # Where the text a finding quotes is printed: a narrative figure's sentence, a wrong title, a
+    # placeholder (the cells cite their own pages); None for a sum of cells, or a table not printed.
+    page: int | None = None
 
 
 @dataclass
