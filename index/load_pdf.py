@@ -85,7 +85,7 @@ def _read(path: Path, source: str, limits: Limits, progress: Progress | None) ->
                 raise UnsupportedDocument(source, f"{len(page.chars):,} characters is over the limit of "
                                           f"{limits.page_chars:,} a page", page=number)
             if needs_ocr(page):
-                read.blocks.extend(_ocr_page(page, number))
+                read.blocks.extend(_ocr_page(page, number, source))
                 read.ocr_pages.append(number)
             else:
                 read.blocks.extend(_page_blocks(page, number))
@@ -132,10 +132,13 @@ def needs_ocr(page: Any) -> bool:
     return len(page.chars) < 5 and bool(page.images)
 
 
-def _ocr_page(page: Any, number: int) -> list[Block]:
-    from index.ocr import ocr_blocks  # the OCR engine loads only when a document needs it
+def _ocr_page(page: Any, number: int, source: str) -> list[Block]:
+    from index.ocr import OcrUnavailable, ocr_blocks  # the OCR engine loads only when a document needs it
 
-    return ocr_blocks(page, number)
+    try:
+        return ocr_blocks(page, number)
+    except OcrUnavailable as exc:
+        raise UnsupportedDocument(source, f"the page is scanned (no text layer) and {exc}", page=number) from exc
 
 
 def _explain(source: str, exc: Exception) -> IngestError:

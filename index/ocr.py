@@ -220,9 +220,17 @@ def _bbox(page: pdfplumber.page.Page) -> BBox:
 # --- rendering, orientation, reading ------------------------------------------------------
 
 
+class OcrUnavailable(Exception):
+    """The OCR engine is not installed (rapidocr-onnxruntime has no wheel for Python 3.13)."""
+
+
 @cache
 def _engine() -> Any:
-    from rapidocr_onnxruntime import RapidOCR  # heavy: imported on first use only
+    try:
+        from rapidocr_onnxruntime import RapidOCR  # heavy: imported on first use only
+    except ImportError as exc:
+        raise OcrUnavailable("OCR is not installed here (rapidocr-onnxruntime, which ships its Chinese models, "
+                             "has wheels for Python 3.11 and 3.12 only)") from exc
 
     return RapidOCR(
         intra_op_num_threads=THREADS,

@@ -11,6 +11,7 @@ Every expected value below was read by eye from the page images, not copied from
 from __future__ import annotations
 
 import io
+import sys
 from pathlib import Path
 
 import pdfplumber
@@ -180,3 +181,19 @@ def _inside(inner: BBox, outer: BBox, slack: float = 0.0) -> bool:
         and inner[2] <= outer[2] + slack
         and inner[3] <= outer[3] + slack
     )
+
+
+def test_without_the_ocr_engine_a_scan_is_refused_naming_its_page_and_why(monkeypatch):
+    """As on Python 3.13, where rapidocr-onnxruntime has no wheel: the scan is refused, not misread."""
+    from index import UnsupportedDocument
+    from index.load_pdf import read_pdf
+    from index.ocr import _engine
+    from index.types import Limits
+
+    _engine.cache_clear()
+    monkeypatch.setitem(sys.modules, "rapidocr_onnxruntime", None)  # its import fails, as when not installed
+    try:
+        with pytest.raises(UnsupportedDocument, match=r"page 1: the page is scanned .* Python 3.11 and 3.12 only"):
+            read_pdf(TEXT_SCAN, TEXT_SCAN.name, Limits())
+    finally:
+        _engine.cache_clear()  # the next test loads the real engine again
