@@ -62,6 +62,9 @@ CREATE TABLE IF NOT EXISTS chunks (
     id TEXT PRIMARY KEY, document TEXT, kind TEXT, ref TEXT, title TEXT, text TEXT,
     page_start INTEGER, page_end INTEGER, meta TEXT, tokens TEXT
 );
+-- the lookups of the ask path (a citation's chunks, a document's findings): no scan of every document's rows
+CREATE INDEX IF NOT EXISTS chunks_place ON chunks (document, ref);
+CREATE INDEX IF NOT EXISTS findings_document ON findings (document);
 """
 SCHEMA_VERSION = 3
 COLUMN_SEPARATOR = " / "

@@ -36,3 +36,17 @@ def test_another_connections_commit_is_noticed(tmp_path):
     with writer.transaction():
         writer._db.execute("INSERT INTO findings (document, check_name) VALUES ('d', 'c')")
     assert reader.data_version() != before
+
+
+@pytest.mark.parametrize("sql", [
+    "SELECT id, page_start, page_end FROM chunks WHERE document = ? AND ref = ? ORDER BY id",  # a citation's chunks
+    "SELECT body FROM findings WHERE document = ?",
+    "SELECT * FROM facts WHERE document = ?",
+    "SELECT body FROM tables WHERE document = ? AND id = ?",
+    "SELECT COUNT(*) AS n FROM chunks WHERE document = ?",
+])
+def test_every_lookup_by_document_uses_an_index(tmp_path, sql):
+    store = FactStore(tmp_path / "facts.sqlite3")
+    plan = " ".join(row[3] for row in store._db.execute(f"EXPLAIN QUERY PLAN {sql}", ("d",) * sql.count("?")))
+    assert "USING INDEX" in plan or "USING COVERING INDEX" in plan or "PRIMARY KEY" in plan, plan
+    assert not plan.startswith("SCAN"), plan
