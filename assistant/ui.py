@@ -509,7 +509,7 @@ def _hidden() -> Any:
 def _finding_row(finding: dict[str, Any], lang: str) -> list[str]:
     mark = "✓" if finding["ok"] else "≈" if finding.get("rounding") else "✗"
     if lang == "en":
-        return [mark, finding["check"], finding["message"]]
+        return [mark, finding["check"], finding["message"] + _difference(finding, lang)]
     if finding["check"] in REVIEWS:
         name, wrong = REVIEWS[finding["check"]]
         where = f"第{finding['page']}页「{finding['sentence'][:40]}」" if finding.get("page") else finding["message"]
@@ -520,7 +520,18 @@ def _finding_row(finding: dict[str, Any], lang: str) -> list[str]:
     place = f"{first.get('table_title', '')} 第{first.get('page', '?')}页"
     where = (f"「{finding['sentence'][:40]}」" if finding.get("sentence") else
              f"{place}「{first.get('row', '')}」{'/'.join(first.get('column', []))}")
-    return [mark, name, f"{where}：{compared.format(actual=finding['actual'], expected=finding['expected'])}，{verdict}"]
+    said = compared.format(actual=finding["actual"], expected=finding["expected"])
+    return [mark, name, f"{where}：{said}，{verdict}{_difference(finding, lang)}"]
+
+
+def _difference(finding: dict[str, Any], lang: str) -> str:
+    """For a check that fails: by how much, and the pages of every cell (and sentence) compared."""
+    if finding["ok"] or not finding.get("cells"):
+        return ""
+    pages = sorted({c["page"] for c in finding["cells"]} | ({finding["page"]} if finding.get("page") else set()))
+    difference = finding["actual"] - finding["expected"]
+    listed = "、".join(map(str, pages)) if lang != "en" else ", ".join(map(str, pages))
+    return f"（相差 {difference:+,.2f}；第 {listed} 页）" if lang != "en" else f" (difference {difference:+,.2f}; pages {listed})"
 
 
 def _progress(job: Job, lang: str) -> str:
