@@ -316,9 +316,7 @@ class _Routes:
         return {"deleted": asdict(self.library.delete(ref))}
 
     def tables(self, ref: str) -> list[dict[str, Any]]:
-        doc = self.library.store.resolve(ref)
-        return [{"id": t.id, "title": t.title, "kind": t.kind, "unit": t.unit, "pages": t.pages, "rows": len(t.rows),
-                 "empty": t.empty} for t in self.library.store.tables(doc.id)]
+        return self.library.table_list(ref, forms=False)
 
     def table(self, ref: str, table_id: str) -> dict[str, Any]:
         return asdict(self.library.table(ref, table_id))

@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from index import BudgetQAError, Document, Library, PerformanceTable, Settings, Table
+from index.checks import compared_pages
 from index.settings import ENV_PREFIX
 
 DESCRIPTION = """Ask questions of Chinese government budget disclosures (部门预算/决算) and get
@@ -176,21 +177,14 @@ def _docs(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def _tables(args: argparse.Namespace, settings: Settings) -> None:
-    library = Library(settings)
-    doc = library.store.resolve(args.doc)
-    tables = library.store.tables(doc.id)
-    performance = library.store.performance(doc.id)
+    listed = Library(settings).table_list(args.doc)
     lines = [
-        f"{t.id}  {t.kind:<14} {t.unit or '—':<3} p{t.pages[0]}-{t.pages[1]}  {len(t.rows):>3} rows"
-        f"{'  (empty)' if t.empty else ''}  {t.title}"
-        for t in tables
+        f"{t['id']}  {t['kind']:<14} {t['unit'] or '—':<3} p{t['pages'][0]}-{t['pages'][1]}  "
+        + (f"{t['rows']:>3} rows{'  (empty)' if t['empty'] else ''}  " if "rows" in t else "")
+        + t["title"]
+        for t in listed
     ]
-    lines += [f"{p.id}  项目绩效目标表  {p.unit or '—':<3} p{p.pages[0]}-{p.pages[1]}  {p.title}" for p in performance]
-    data = [
-        {"id": t.id, "title": t.title, "kind": t.kind, "unit": t.unit, "pages": t.pages, "rows": len(t.rows), "empty": t.empty}
-        for t in tables
-    ] + [{"id": p.id, "title": p.title, "kind": "项目绩效目标表", "unit": p.unit, "pages": p.pages} for p in performance]
-    _emit(args, data, "\n".join(lines))
+    _emit(args, listed, "\n".join(lines))
 
 
 def _table(args: argparse.Namespace, settings: Settings) -> None:
@@ -255,19 +249,16 @@ def _finding_line(finding: dict[str, Any]) -> str:
     """One check: the printed figure against the computed one, the difference, and every cell's page."""
     label = "OK   " if finding["ok"] else "ROUND" if finding.get("rounding") else "DIFF "
     printed, computed = finding["actual"], finding["expected"]
-    pages = sorted({c["page"] for c in finding["cells"]})
     head = f"{label} {finding['check']}: {finding['message']}"
     if finding["ok"]:
         return head
     if not finding["cells"]:  # a reviewer's check of the text: where, and the words
         said = f"\n      page {finding['page']}: «{finding['sentence']}»" if finding.get("page") else ""
         return head + said
-    if finding.get("page"):  # the narrative sentence's page, beside its table's
-        pages = sorted({*pages, finding["page"]})
     cells = "; ".join(f"{c['table_title']} p{c['page']} {c['row']} [{'/'.join(c['column'])}]={c['text']}"
                       for c in finding["cells"])
     return (f"{head}\n      printed {printed:,.2f}, computed {computed:,.2f}, difference {printed - computed:+,.2f}"
-            f" (pages {', '.join(map(str, pages))})\n      cells: {cells}")
+            f" (pages {', '.join(map(str, compared_pages(finding)))})\n      cells: {cells}")
 
 
 def _delete(args: argparse.Namespace, settings: Settings) -> None:

@@ -94,7 +94,7 @@ class _Tools:
         kind (预算 budget or 决算 final accounts), source file name, pages, and `tables`: each table's id,
         title, kind, unit, pages and row count, project performance forms (ids 'p…') included.
         Pass a document's id or source and a table's id to get_table."""
-        return {"documents": [asdict(d) | {"tables": self._tables(d.id)} for d in self.library.documents()]}
+        return {"documents": [asdict(d) | {"tables": self.library.table_list(d.id)} for d in self.library.documents()]}
 
     def get_table(
         self,
@@ -115,12 +115,6 @@ class _Tools:
         printed rounding allows."""
         doc = self.library.store.resolve(document)
         return {"document": doc.id, "findings": self.library.store.findings(doc.id)}
-
-    def _tables(self, document: str) -> list[dict[str, Any]]:
-        tables = [{"id": t.id, "title": t.title, "kind": t.kind, "unit": t.unit, "pages": t.pages, "rows": len(t.rows),
-                   "empty": t.empty} for t in self.library.store.tables(document)]
-        return tables + [{"id": p.id, "title": p.title, "kind": "项目绩效目标表", "unit": p.unit, "pages": p.pages}
-                         for p in self.library.store.performance(document)]
 
 
 class RequireKey:

@@ -32,6 +32,7 @@ from assistant.jobs import Job, Jobs
 from assistant.types import Answer, Citation
 from assistant.ui_words import BADGES, CHECKS, EXAMPLES, REVIEWS, TEXT, headers, language, say
 from index import BudgetQAError, NotFound
+from index.checks import compared_pages
 from index.pages import OUTLINE, Highlight, render_page
 from index.types import Document
 
@@ -528,7 +529,7 @@ def _difference(finding: dict[str, Any], lang: str) -> str:
     """For a check that fails: by how much, and the pages of every cell (and sentence) compared."""
     if finding["ok"] or not finding.get("cells"):
         return ""
-    pages = sorted({c["page"] for c in finding["cells"]} | ({finding["page"]} if finding.get("page") else set()))
+    pages = compared_pages(finding)
     difference = finding["actual"] - finding["expected"]
     listed = "、".join(map(str, pages)) if lang != "en" else ", ".join(map(str, pages))
     return f"（相差 {difference:+,.2f}；第 {listed} 页）" if lang != "en" else f" (difference {difference:+,.2f}; pages {listed})"

@@ -47,7 +47,7 @@ class Run:
     message: str
 
 
-def _ingest(path: Path, data: Path) -> Run:
+def _ingest(path: Path, what: str, data: Path) -> Run:
     started = time.perf_counter()
     child = subprocess.Popen([sys.executable, "-m", "cli", "--data", str(data), "ingest", str(path)],
                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -55,7 +55,7 @@ def _ingest(path: Path, data: Path) -> Run:
     seconds = time.perf_counter() - started
     out, err = child.stdout.read() if child.stdout else "", child.stderr.read() if child.stderr else ""
     child.returncode = os.waitstatus_to_exitcode(status)
-    return Run(path.name, "", path.stat().st_size / 1e6, round(seconds, 1), round(usage.ru_maxrss / 1024),
+    return Run(path.name, what, path.stat().st_size / 1e6, round(seconds, 1), round(usage.ru_maxrss / 1024),
                child.returncode, (err or out).strip().splitlines()[-1] if (err or out).strip() else "")
 
 
@@ -69,9 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         for name, (what, make) in CASES.items():
             path = Path(scratch) / name
             path.write_bytes(make())
-            run = _ingest(path, Path(scratch) / "data")
-            run.what = what
-            runs.append(run)
+            runs.append(_ingest(path, what, Path(scratch) / "data"))
             path.unlink()
     bounded = all(r.exit_code == 1 and r.peak_rss_mb <= settings.ingest_memory_mb
                   and r.seconds <= settings.ingest_seconds for r in runs)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from difflib import SequenceMatcher
+from typing import Any
 
 from index.facts import table_facts, tolerance
 from index.review import review
@@ -39,6 +40,11 @@ def run_checks(parsed: ParsedDocument) -> list[Finding]:
 
 
 _Cells = dict[tuple[int, tuple[str, ...]], Fact]
+
+
+def compared_pages(finding: dict[str, Any]) -> list[int]:
+    """The pages of everything a stored finding compares: its cells, and the sentence it quotes."""
+    return sorted({c["page"] for c in finding["cells"]} | ({finding["page"]} if finding.get("page") else set()))
 
 
 def _cell_index(facts: list[Fact]) -> _Cells:

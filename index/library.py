@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from index.checks import run_checks
 from index.chunks import make_chunks
@@ -264,6 +265,18 @@ class Library:
 
     def documents(self) -> list[Document]:
         return self.store.documents()
+
+    def table_list(self, ref: str, forms: bool = True) -> list[dict[str, Any]]:
+        """A document's tables (and, with ``forms``, its project performance forms, ids 'p…'), each
+        as id, title, kind, unit and pages: what ``table`` opens."""
+        document = self.store.resolve(ref)
+        listed: list[dict[str, Any]] = [
+            {"id": t.id, "title": t.title, "kind": t.kind, "unit": t.unit, "pages": t.pages, "rows": len(t.rows),
+             "empty": t.empty} for t in self.store.tables(document.id)]
+        if forms:
+            listed += [{"id": p.id, "title": p.title, "kind": "项目绩效目标表", "unit": p.unit, "pages": p.pages}
+                       for p in self.store.performance(document.id)]
+        return listed
 
     def table(self, ref: str, table_id: str) -> Table | PerformanceTable:
         """One parsed table of a document, or a project performance form (ids 'p…')."""
