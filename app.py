@@ -26,13 +26,14 @@ from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.types import Message as AsgiMessage
 
 from assistant import Answer, Assistant
 from assistant.jobs import FileTooLarge, Jobs
+from assistant.knowledge import Filters
 from assistant.ui import CSS, build_ui
 from index import BudgetQAError, ConfigError, IngestError, Library, NotFound, Settings, UnsupportedDocument
 from index.pages import Highlight, render_page
@@ -53,9 +54,26 @@ _ASK_SOMETHING = "Ask a question about the ingested budget disclosures. / 请提
 _HIGHLIGHT = "cells to outline: 'x0,top,x1,bottom' boxes (PDF points) or 'row:<label>' / 'cell:<text>', joined by ';'"
 
 
+class DocumentFilters(BaseModel):
+    """Documents by what they are, as their department's name and cover print them; empty admits all."""
+
+    model_config = ConfigDict(extra="forbid")
+    province: str = Field("", max_length=40, description="e.g. 河北 (with or without 省)")
+    city: str = Field("", max_length=40, description="e.g. 湖州 (with or without 市)")
+    district: str = Field("", max_length=40, description="e.g. 鹿泉区 or 鹿泉")
+    department: str = Field("", max_length=80, description="any part of the department's name, e.g. 财政局")
+    year: int | None = Field(None, ge=1949, le=2100)
+    kind: Literal["", "预算", "决算"] = ""
+
+    def filters(self) -> Filters:
+        return Filters(**self.model_dump())
+
+
 class AskRequest(BaseModel):
     question: str = Field(min_length=1, max_length=2000)
     documents: list[str] | None = Field(None, description="document ids, id prefixes or source file names")
+    filters: DocumentFilters | None = Field(
+        None, description="ask only documents of this place, department, year or kind (none matching: 404)")
     history: list[str] = Field(
         default_factory=list, max_length=50,
         description="the asker's earlier questions, oldest first: a follow-up ('比上年减少了多少？') inherits their subject",
@@ -296,10 +314,14 @@ class _Routes:
         raise NotFound(f"no route {request.method} /v1/{rest[:80]}")
 
     def ask(self, body: AskRequest) -> dict[str, Any]:
-        return self.assistant.ask(body.question, body.documents, body.history).to_json()
+        filters = body.filters.filters() if body.filters else None
+        return self.assistant.ask(body.question, body.documents, body.history, filters).to_json()
 
-    def documents(self) -> list[dict[str, Any]]:
-        return [asdict(d) for d in self.library.documents()]
+    def documents(self, filters: Annotated[DocumentFilters, Query()]) -> list[dict[str, Any]]:
+        """The ingested documents (those the filters admit), each with the places its name prints."""
+        self.library.refresh()
+        return [{**asdict(p.document), "places": asdict(p.places)}
+                for p in self.assistant.knowledge.select(filters.filters())]
 
     async def upload(self, file: UploadFile = File(...)) -> dict[str, Any]:  # noqa: B008 (FastAPI declares form files so)
         data = await file.read(self.settings.max_upload_mb * 1_000_000 + 1)

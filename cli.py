@@ -12,13 +12,16 @@ import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from index import BudgetQAError, Document, Library, PerformanceTable, Settings, Table
 from index.checks import compared_pages
 from index.settings import ENV_PREFIX
+
+if TYPE_CHECKING:
+    from assistant.knowledge import Filters
 
 DESCRIPTION = """Ask questions of Chinese government budget disclosures (部门预算/决算) and get
 figures checked against the parsed tables, each cited to its document, page, table, row and
@@ -75,8 +78,18 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="machine-readable output")
     commands = parser.add_subparsers(required=True, metavar="COMMAND", dest="command")
 
-    def command(name: str, run: Any, help_text: str, description: str = "") -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=help_text, description=description or help_text, parents=[common],
+    # which documents, by what they are: for asking and listing
+    filtering = argparse.ArgumentParser(add_help=False)
+    group = filtering.add_argument_group("documents by what they are (as their department's name and cover print it)")
+    for place in ("province", "city", "district"):
+        group.add_argument(f"--{place}", help=f"{place}, with or without 省/市/区 (e.g. 湖州)")
+    group.add_argument("--department", help="any part of the department's name (e.g. 财政局)")
+    group.add_argument("--year", type=int, help="the report's year")
+    group.add_argument("--kind", choices=["预算", "决算"], help="budget (预算) or final accounts (决算)")
+
+    def command(name: str, run: Any, help_text: str, description: str = "",
+                *more: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=description or help_text, parents=[common, *more],
                                   formatter_class=argparse.RawDescriptionHelpFormatter)
         sub.set_defaults(run=run)
         return sub
@@ -84,7 +97,8 @@ def _parser() -> argparse.ArgumentParser:
     command("ingest", _ingest, "ingest PDF or text disclosures (files or folders)",
             "Read PDFs (scanned pages by OCR) or tab-separated disclosure texts; a file already ingested is\n"
             "skipped. Example: budget-qa ingest samples/ report.pdf").add_argument("paths", nargs="+", type=Path)
-    command("docs", _docs, "list ingested documents")
+    command("docs", _docs, "list ingested documents (of a place, department, year or kind)",
+            "Example: budget-qa docs --city 湖州 --year 2026", filtering)
     command("tables", _tables, "list a document's tables").add_argument("doc", help="document id, id prefix or file name")
     table = command("table", _table, "show one parsed table", "Example: budget-qa table 60fd t06 (p09: a performance table)")
     table.add_argument("doc", help="document id, id prefix or file name")
@@ -94,7 +108,8 @@ def _parser() -> argparse.ArgumentParser:
             "differences within what the printed rounding allows are listed apart.").add_argument(
         "doc", help="document id, id prefix or file name")
     command("delete", _delete, "remove a document everywhere").add_argument("doc", help="document id, id prefix or file name")
-    ask = command("ask", _ask, "ask a question", "Example: budget-qa ask \"公务接待费比上年减少多少？\" --doc 60fd")
+    ask = command("ask", _ask, "ask a question", "Example: budget-qa ask \"公务接待费比上年减少多少？\" --doc 60fd\n"
+                  "         budget-qa ask \"财政局办公费是多少？\" --city 湖州 --year 2026", filtering)
     ask.add_argument("question")
     ask.add_argument("--doc", action="append", dest="docs", metavar="DOC", help="limit to a document (repeatable)")
     evaluate = command("eval", _eval, "run the question benchmark; writes result.json and report.md")
@@ -171,9 +186,21 @@ def _report_json(report: Any) -> dict[str, Any]:
 
 
 def _docs(args: argparse.Namespace, settings: Settings) -> None:
-    docs = Library(settings).documents()
+    from assistant.knowledge import Knowledge
+
+    filters = _filters(args)
+    profiles = Knowledge(Library(settings)).select(filters)
+    docs = [p.document for p in profiles]
     lines = [f"{d.id[:12]}  {d.year or '—'}  {d.kind or '—'}  {d.pages:>3}p  {d.department}  ({d.source})" for d in docs]
-    _emit(args, [asdict(d) for d in docs], "\n".join(lines) or "no documents; run `budget-qa ingest PATH`")
+    empty = f"no document matches {filters}" if str(filters) else "no documents; run `budget-qa ingest PATH`"
+    _emit(args, [{**asdict(p.document), "places": asdict(p.places)} for p in profiles], "\n".join(lines) or empty)
+
+
+def _filters(args: argparse.Namespace) -> Filters:
+    from assistant.knowledge import Filters
+
+    return Filters(args.province or "", args.city or "", args.district or "", args.department or "", args.year,
+                   args.kind or "")
 
 
 def _tables(args: argparse.Namespace, settings: Settings) -> None:
@@ -272,7 +299,7 @@ def _ask(args: argparse.Namespace, settings: Settings) -> int:
     if not args.question.strip():
         raise BudgetQAError("the question is empty; ask something, e.g. budget-qa ask \"企业奖补安排了多少资金？\"")
     assistant = Assistant(settings)
-    answer = assistant.ask(args.question, args.docs)
+    answer = assistant.ask(args.question, args.docs, filters=_filters(args))
     if args.json:
         print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
         return 0

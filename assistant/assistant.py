@@ -14,7 +14,7 @@ from assistant import compose, guard, interpret, resolve
 from assistant import query as queries
 from assistant.execute import Executor, found_in
 from assistant.interpret import Interpreter, OpenAICompatibleInterpreter, Reading
-from assistant.knowledge import Knowledge
+from assistant.knowledge import Filters, Knowledge, Profile
 from assistant.llm import Drafter, OpenAICompatibleDrafter, chat_model
 from assistant.match import Scored
 from assistant.meaning import Meaning
@@ -35,9 +35,10 @@ from assistant.types import (
     Projects,
     Quoted,
 )
-from assistant.understand import understand
+from assistant.understand import Question, understand
 from assistant.verify import checked, holds, mark_unverified, verify
 from index import Document, Library, Settings
+from index import NotFound as IndexNotFound
 from index.embeddings import Embedder, get_embedder
 from index.text import to_yuan
 
@@ -61,7 +62,7 @@ class Assistant:
         self.settings = settings
         self.embedder = embedder or get_embedder(settings)
         self.library = library or Library(settings, embedder=self.embedder)
-        self.knowledge = Knowledge(self.library)
+        self.knowledge = Knowledge(self.library, settings.view_cache_mb * 1_000_000)
         self.retriever = Retriever(self.library, self.embedder)
         llm = chat_model(settings) if drafter is None or interpreter is None else None
         self.drafter = drafter if drafter is not None else OpenAICompatibleDrafter(llm) if llm is not None else None
@@ -69,12 +70,15 @@ class Assistant:
         self.meaning = Meaning(self.library, self.embedder)
         self.executor = Executor(self.meaning)
 
-    def ask(self, question: str, documents: list[str] | None = None, history: list[str] | None = None) -> Answer:
+    def ask(self, question: str, documents: list[str] | None = None, history: list[str] | None = None,
+            filters: Filters | None = None) -> Answer:
         """Answer one question; ``history`` holds the asker's earlier questions (oldest first), whose
-        subject a follow-up ("比上年减少了多少？") inherits."""
+        subject a follow-up ("比上年减少了多少？") inherits; ``filters`` keep it to the documents of
+        a place, department, year or kind (none admitted: ``NotFound``, naming the filters)."""
         started = time.perf_counter()
         self.library.refresh()  # another process may have ingested or deleted since the last question
-        query = queries.build(question, self.knowledge.views(), self._chosen(documents), history)
+        query = queries.build(question, self.knowledge, self._chosen(documents), history, self._narrowed,
+                              self._admitting(filters))
         if query.plan == "needs_subject":
             return self._answer(query, self.executor.run(query, []))
         understood = time.perf_counter()
@@ -102,7 +106,7 @@ class Assistant:
         "bm25" and "dense" are one side each, for comparison.
         """
         self.library.refresh()
-        query = queries.of(understand(question), self.knowledge.views(), self._chosen(documents))
+        query = queries.of(understand(question), self.knowledge, self._chosen(documents), self._narrowed)
         views = query.documents
         hits = self.retriever.search(query.asked, [v.document.id for v in views], max(k * 3, 20), mode)
         if mode != "hybrid":
@@ -132,14 +136,37 @@ class Assistant:
             return reading, replace(read, picked_by="model")
         return None
 
+    def _narrowed(self, asked: Question, profiles: list[Profile]) -> list[Profile]:
+        """Of more documents than a question naming none is answered from, those retrieval finds
+        its words in first (searched across all, then kept to those routed)."""
+        cap = self.settings.unnamed_documents
+        if len(profiles) <= cap:
+            return profiles
+        by_prefix = {p.document.id[:16]: p for p in profiles}
+        picked: dict[str, Profile] = {}
+        for hit in self.retriever.search(asked, None, k=cap * 10):
+            profile = by_prefix.get(hit.chunk.split(":")[0])
+            if profile is not None:
+                picked.setdefault(profile.document.id, profile)
+                if len(picked) == cap:
+                    break
+        return list(picked.values())
+
     def _versions(self, citations: list[Citation]) -> tuple[list[Document], list[Document]]:
         """The documents cited, and the other ingested versions of them (same department, year and
         kind) that were not: an answer never picks one version silently."""
-        documents = self.library.documents()
+        documents = [p.document for p in self.knowledge.profiles()]
         cited = {c.document for c in citations}
         used = [d for d in documents if d.id in cited]
         others = [d for d in documents if d.id not in cited and any(_versions_of_one(d, u) for u in used)]
         return used, others
+
+    def _admitting(self, filters: Filters | None) -> Filters | None:
+        if filters is None or not str(filters):
+            return None
+        if not self.knowledge.select(filters):
+            raise IndexNotFound(f"no ingested document matches {filters}; see the documents list for what is ingested")
+        return filters
 
     def _chosen(self, documents: list[str] | None) -> set[str] | None:
         return {self.library.store.resolve(ref).id for ref in documents} if documents else None
@@ -179,6 +206,8 @@ class Assistant:
         picked_by = outcome.picked_by if isinstance(outcome, Found | Calculated) else None
         if reading is not None:
             text += compose.read_by_model(reading.said(), language)
+        if query.among > len(query.documents):
+            text += compose.among(len(query.documents), query.among, language)
         used, others = self._versions(citations)
         if others:
             text += compose.versions(used, others, language)

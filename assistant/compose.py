@@ -284,6 +284,14 @@ def versions(used: list[Document], others: list[Document], language: str) -> str
            "was not used — name the file to ask it.)"
 
 
+def among(shown: int, fits: int, language: str) -> str:
+    """Said when a name fits more reports (of different places) than the answer shows."""
+    if language == "zh":
+        return f"（问题所说的名称与{fits}份不同地区的文件相符，以上只列出最相关的{shown}份；请指明地区再问。）"
+    return (f" (The name asked about fits {fits} reports of different places; only the {shown} most relevant are shown "
+            "— name the place to ask one.)")
+
+
 def needs_subject(language: str) -> str:
     if language == "zh":
         return f"{NOT_FOUND_ZH}这个问题没有说是哪一项（例如“鹿泉区科技局公务接待费比上年减少了多少？”），请说明所指的项目。"

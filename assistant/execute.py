@@ -61,7 +61,8 @@ class Executor:
     def _computed(self, query: Query, hits: list[Hit]) -> Outcome | None:
         """A share, difference or sum is computed or not given: an operand is never the answer.
         Only a sum of one named thing ("本年收入合计是多少") is a printed total, looked up (None)."""
-        across = _compute_across(query, hits) if query.named and len(query.documents) > 1 else None
+        # several documents named are operands of one sum or difference; one name fitting several is not
+        across = _compute_across(query, hits) if query.named and not query.among and len(query.documents) > 1 else None
         result = across or _compute(query, hits)
         if result is not None:
             return result
@@ -154,7 +155,7 @@ def _compute(query: Query, hits: list[Hit]) -> Outcome | None:
     results = [(v, r) for v in query.documents if (r := _arithmetic(query.asked, v, hits))]
     if not results:
         return None
-    if not query.named and len(results) > 1:
+    if (not query.named or query.among) and len(results) > 1:
         return EachCalculated(tuple((v.document, r) for v, r in results), query.asked.operation)
     view, result = results[0]
     return Calculated(result, (view.document,), query.asked.operation)

@@ -14,7 +14,7 @@ from assistant.glossary import expand
 
 # Words that point back: "它/其/该项/这笔…", "其中…", "and what about…", "…it…".
 _POINTS_BACK_ZH = re.compile(
-    r"^(?:那么|那|还有|另外|再问)?[，,\s]*(?P<word>其中|它的?|其|该项|该笔|这项|这笔|这个|那项|那笔|那个|此项)"
+    r"^(?:那么|那|还有|另外|再问)?[，,\s]*(?P<word>其中|它的?|其(?![他余])|该项|该笔|这项|这笔|这个|那项|那笔|那个|此项)"
 )
 _STARTS_WITH_CHANGE = re.compile(r"^(?:那么|那)?[，,\s]*(?:比上年|较上年|与上年相比|同比|比去年|和上年比|上年|去年)")
 _POINTS_BACK_EN = re.compile(r"^(?:and|so|also|then|what about|how about)\b", re.IGNORECASE)

@@ -1,17 +1,24 @@
-"""What the assistant knows about each ingested document, read once from the index into memory.
+"""What the assistant knows about the ingested documents.
 
-Statements are the citable figures: every table fact and every figure the narrative states.
-The view is rebuilt when the set of ingested documents changes.
+Two levels, so that the cost of a question does not grow with the corpus:
+- a ``Profile`` of every document — who it is of, the names a question may call it by — small,
+  kept for all documents, and what routing reads;
+- a ``DocumentView`` of the documents a question is routed to: the citable figures (every table
+  fact and every figure the narrative states), sections and tables. Read from the index when
+  first needed and kept in a cache bounded in bytes, the least recently used dropped first.
 """
 
 from __future__ import annotations
 
 import re
 import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Any
+from functools import cached_property, lru_cache, partial
+from typing import Any, Protocol
 
+from assistant.glossary import names
 from assistant.guard import instruction
 from assistant.types import Citation, Statement
 from index import Document, Fact, Library, Section, Table
@@ -21,7 +28,8 @@ from index.text import decimals
 from index.types import NarrativeFact
 
 _TOTAL_LEAVES = {"合计", "小计", "总计"}
-_PLACE = re.compile(r"^(中共)?([\u4e00-\u9fff]{2,4}?(省|自治区|市|区|县|州|旗))+(委)?")
+_PLACE = re.compile(
+    r"^(中共)?([\u4e00-\u9fff]{2,8}?自治[州县旗]|[\u4e00-\u9fff]{2,5}?(?:地区|盟)|[\u4e00-\u9fff]{2,4}?(省|自治区|市|区|县|州|旗))+(委)?")
 
 
 @dataclass
@@ -33,6 +41,63 @@ class Narrative:
     context: str = ""  # the numbered item the sentence belongs to ("1、…行政运行（项）。主要用于：…")
 
 
+class Named(Protocol):
+    """What routing reads of a document: a ``Profile`` or a ``DocumentView``."""
+
+    @property
+    def document(self) -> Document: ...
+    @property
+    def aliases(self) -> list[str]: ...
+    @property
+    def units(self) -> list[str]: ...
+
+
+@dataclass(frozen=True)
+class Places:
+    """Where a document's department is, as its name prints it ("" where it does not say)."""
+
+    province: str = ""  # "河北", "上海" (a municipality is its own province and city)
+    city: str = ""  # "石家庄", "上海"
+    district: str = ""  # "鹿泉区", "普陀区"
+
+
+@dataclass(frozen=True)
+class Profile:
+    document: Document
+    aliases: list[str]  # ways a question names the department
+    units: list[str]  # the sub-units its figures are told apart by
+    places: Places = Places()
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which documents a question is asked of, by what they are: any field left empty admits all.
+    Places are matched by name with or without 省/市 ("湖州" or "湖州市"), the department by any
+    part of its name, the kind as 预算 or 决算."""
+
+    province: str = ""
+    city: str = ""
+    district: str = ""
+    department: str = ""
+    year: int | None = None
+    kind: str = ""
+
+    def admits(self, profile: Profile) -> bool:
+        places, document = profile.places, profile.document
+        return (_same_place(self.province, places.province) and _same_place(self.city, places.city)
+                and _same_place(self.district, places.district)
+                and (not self.department or self.department in document.department
+                     or any(self.department in a for a in profile.aliases))
+                and (self.year is None or document.year == self.year) and (not self.kind or document.kind == self.kind))
+
+    def __str__(self) -> str:
+        return ", ".join(f"{k}={v}" for k, v in vars(self).items() if v not in ("", None))
+
+
+def _same_place(wanted: str, place: str) -> bool:
+    return not wanted or (bool(place) and wanted.strip().rstrip("省市") in (place, place.rstrip("区县")))
+
+
 @dataclass
 class DocumentView:
     document: Document
@@ -40,9 +105,13 @@ class DocumentView:
     narrative: list[Narrative]
     sections: list[Section]
     tables: dict[str, Table]
-    findings: list[dict[str, Any]]
+    read_findings: Callable[[], list[dict[str, Any]]]  # few answers need them: read when first asked for
     aliases: list[str] = field(default_factory=list)  # ways a question names the department
     units: list[str] = field(default_factory=list)  # the sub-units its figures are told apart by
+
+    @cached_property
+    def findings(self) -> list[dict[str, Any]]:
+        return self.read_findings()
 
     @cached_property
     def row_totals(self) -> dict[tuple[str, str, tuple[str, ...]], set[float]]:
@@ -56,19 +125,65 @@ class DocumentView:
         return totals
 
 
+# Bytes a loaded view takes per character of the stored tables, sections and facts it is read from
+# (measured with tracemalloc on generated and regional reports: 8–10).
+_BYTES_PER_CHAR = 9
+
+
 class Knowledge:
-    def __init__(self, library: Library) -> None:
+    def __init__(self, library: Library, cache_bytes: int = 512_000_000) -> None:
         self.library = library
-        self._views: dict[str, DocumentView] = {}
+        self._budget = cache_bytes
+        self._profiles: dict[str, Profile] = {}
+        self._seen = -1  # the library's generation the profiles were read at
+        self._views: OrderedDict[str, tuple[DocumentView, int]] = OrderedDict()  # least recently used first
         self._lock = threading.Lock()
 
-    def views(self) -> list[DocumentView]:
-        documents = self.library.documents()
+    def profiles(self) -> list[Profile]:
+        """Every ingested document's profile, in the library's order (by file name); read afresh only
+        when documents were added or deleted."""
         with self._lock:
-            ids = {d.id for d in documents}
-            if set(self._views) != ids:
-                self._views = {d.id: self._views.get(d.id) or self._load(d) for d in documents}
-            return list(self._views.values())
+            if self._seen == self.library.generation:
+                return list(self._profiles.values())
+            self._seen = self.library.generation
+            documents = self.library.documents()
+            units = self.library.store.units()
+            self._profiles = {d.id: self._profiles.get(d.id) or Profile(
+                d, department_aliases(d.department), units.get(d.id, []), places_of(d.department)) for d in documents}
+            for gone in set(self._views) - set(self._profiles):
+                del self._views[gone]
+            return list(self._profiles.values())
+
+    def select(self, filters: Filters) -> list[Profile]:
+        """The documents these filters admit."""
+        return [p for p in self.profiles() if filters.admits(p)]
+
+    def views(self, documents: Iterable[Document]) -> list[DocumentView]:
+        """The views of these documents, read from the index where not cached."""
+        wanted = list(documents)
+        with self._lock:
+            for document in wanted:
+                if document.id in self._views:
+                    self._views.move_to_end(document.id)
+                else:
+                    self._views[document.id] = (self._load(document), self.library.store.footprint(document.id))
+            views = [self._views[d.id][0] for d in wanted]
+            self._evict(keep=len(wanted))
+            return views
+
+    def _evict(self, keep: int) -> None:
+        """Drop the least recently used views past the budget (never the ``keep`` just asked for)."""
+        while self.held > self._budget and len(self._views) > keep:
+            self._views.popitem(last=False)
+
+    @property
+    def cached(self) -> int:
+        return len(self._views)
+
+    @property
+    def held(self) -> int:
+        """Bytes the cached views take, as estimated from what they were read from."""
+        return sum(size for _, size in self._views.values()) * _BYTES_PER_CHAR
 
     def _load(self, document: Document) -> DocumentView:
         store = self.library.store
@@ -83,9 +198,48 @@ class Knowledge:
         return DocumentView(
             document, statements, narrative, sections,
             {t.id: t for t in store.tables(document.id)},
-            store.findings(document.id), department_aliases(document.department),
+            partial(store.findings, document.id), department_aliases(document.department),
             sorted({s.citation.entity for s in statements if s.citation.entity}),
         )
+
+
+_MUNICIPALITIES = {"北京", "上海", "天津", "重庆"}
+# one place in a name: an autonomous prefecture or county whole ("酉阳土家族苗族自治县"), else 2–3 characters and the level
+_PLACE_NAME = re.compile(
+    r"[\u4e00-\u9fff]{2,8}?自治[州县旗]|[\u4e00-\u9fff]{2,5}?(?:地区|盟)|[\u4e00-\u9fff]{2,3}?(?:省|市|区|县)")
+
+
+def _bare(place: str) -> str:
+    """"鹿泉区" → "鹿泉", "大兴安岭地区" → "大兴安岭": how a place is also said."""
+    return re.sub(r"(?:地区|省|市|区|县)$", "", place)
+
+
+@lru_cache(maxsize=1)
+def _gazetteer() -> dict[str, str]:
+    """Place name → its level (province, city, district), from the glossary's names."""
+    return {n.chinese: n.type for n in names() if n.type in ("province", "city", "district")}
+
+
+@lru_cache(maxsize=1)
+def _short_forms() -> dict[str, list[str]]:
+    """A department's short forms from the glossary ("大数据管理局" → 大数据局, 大数据发展管理局)."""
+    return {n.chinese: list(n.short) for n in names() if n.type == "department" and n.short}
+
+
+def places_of(department: str) -> Places:
+    """The province, city and district a department's name begins with, read left to right, the
+    longest known name at each point ("天津市河北区…": 天津, then 河北区, not 河北)."""
+    prefix = _PLACE.match(department)
+    text, known, at = prefix.group() if prefix else "", _gazetteer(), 0
+    found: dict[str, str] = {}
+    while at < len(text):
+        name = next((text[at:end] for end in range(min(len(text), at + 12), at + 1, -1) if text[at:end] in known), "")
+        if name:
+            found.setdefault(known[name], name)
+        at += len(name) or 1
+    province = found.get("province", "")
+    return Places(province, found.get("city", "") or (province if province in _MUNICIPALITIES else ""),
+                  found.get("district", ""))
 
 
 def place_stripped(name: str) -> str:
@@ -96,8 +250,8 @@ def place_stripped(name: str) -> str:
 def place_names(department: str) -> set[str]:
     """The place forms a department's name begins with: "上海市普陀区财政局" → 上海市, 上海, 普陀区, 普陀."""
     prefix = _PLACE.match(department)
-    places = re.findall(r"[\u4e00-\u9fff]{2,3}?(?:省|市|区|县)", prefix.group() if prefix else "")
-    return {form for place in places for form in (place, place.rstrip("省市区县"))}
+    places = _PLACE_NAME.findall(prefix.group().removeprefix("中共") if prefix else "")
+    return {form for place in places for form in (place, _bare(place))}
 
 
 def department_aliases(department: str) -> list[str]:
@@ -106,8 +260,10 @@ def department_aliases(department: str) -> list[str]:
     stripped = _PLACE.sub("", department)
     if stripped and stripped != department:
         aliases.append(stripped)
-    for place in re.findall(r"[\u4e00-\u9fff]{2,3}?(?:市|区|县)", department):
-        aliases += [place, place.rstrip("市区县")]  # "鹿泉区", "鹿泉"
+    aliases += _short_forms().get(stripped, [])  # "大数据管理局" is said "大数据局"
+    for place in _PLACE_NAME.findall(department.removeprefix("中共")):
+        if not place.endswith("省"):
+            aliases += [place, _bare(place)]  # "鹿泉区", "鹿泉"
     return [a for a in dict.fromkeys(aliases) if len(a) >= 2]
 
 

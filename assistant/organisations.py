@@ -7,14 +7,15 @@ another department's report would be a wrong figure, however well it matched the
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 from assistant.glossary import Name, expand, names
-from assistant.knowledge import DocumentView
+from assistant.knowledge import Named
 from assistant.understand import Question
 
 
-def unmatched(question: Question, views: list[DocumentView]) -> list[str]:
+def unmatched(question: Question, views: Sequence[Named]) -> list[str]:
     """Departments or places the question names that no document is of (or has as a unit). A
     department said with its place must be that place's: "湖州市教育局" is not 珠海市教育局."""
     text, alternatives = _mentions(question)

@@ -9,11 +9,12 @@ executor follows. Everything after reads the query, never the raw question.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
 from assistant.followup import dangling, standalone
-from assistant.knowledge import DocumentView
+from assistant.knowledge import DocumentView, Filters, Knowledge, Profile
 from assistant.match import without_department
 from assistant.route import route
 from assistant.understand import Question, understand
@@ -39,6 +40,7 @@ class Query:
     named: bool  # the question or the caller named these documents: one figure each when several
     plan: Plan
     understood_by: str = "rules"  # "model" when a configured LLM rewrote the question
+    among: int = 0  # a name said fits this many reports of different places (which is not said); 0: no such name
 
     @property
     def language(self) -> str:
@@ -62,16 +64,29 @@ class Query:
         return asked
 
 
-def build(text: str, views: list[DocumentView], chosen: set[str] | None = None, history: list[str] | None = None) -> Query:
+# Narrows the documents of a question that names none (all of them, or all of a year) to those worth
+# reading: the knowledge of thousands is never loaded for one question.
+Narrow = Callable[[Question, list[Profile]], list[Profile]]
+
+
+def build(text: str, knowledge: Knowledge, chosen: set[str] | None = None, history: list[str] | None = None,
+          narrow: Narrow | None = None, filters: Filters | None = None) -> Query:
     """The query for a question (a follow-up read with the subject of the turn before it)."""
     if dangling(text, history or []):  # no subject of its own and none to inherit: never a guess
         return Query(understand(text), (), False, "needs_subject")
-    return of(understand(standalone(text, history or [])), views, chosen)
+    return of(understand(standalone(text, history or [])), knowledge, chosen, narrow, filters)
 
 
-def of(asked: Question, views: list[DocumentView], chosen: set[str] | None = None) -> Query:
-    documents, named = route(asked, views, chosen)
-    return Query(asked, tuple(documents), named, plan_of(asked))
+def of(asked: Question, knowledge: Knowledge, chosen: set[str] | None = None, narrow: Narrow | None = None,
+       filters: Filters | None = None) -> Query:
+    """``filters`` are the asker's own choice of documents by what they are (city, year, …): the
+    question is routed among those alone."""
+    routed = route(asked, knowledge.select(filters) if filters else knowledge.profiles(), chosen)
+    profiles = routed.documents
+    if narrow is not None and (not routed.named or routed.shared):
+        profiles = narrow(asked, profiles)
+    views = tuple(knowledge.views([p.document for p in profiles]))
+    return Query(asked, views, routed.named, plan_of(asked), among=len(routed.documents) if routed.shared else 0)
 
 
 def plan_of(asked: Question) -> Plan:

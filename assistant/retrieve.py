@@ -44,8 +44,7 @@ class Retriever:
         return [Hit(cid, score) for cid, score in ranked[:k]]
 
     def _lexical(self, question: Question, documents: list[str] | None, depth: int) -> list[tuple[str, float]]:
-        allowed = {d[:16] for d in documents} if documents else None
-        hits = self.library.lexical.query(question.search_text, depth * (3 if question.kinds else 1), allowed)
+        hits = self.library.lexical.query(question.search_text, depth * (3 if question.kinds else 1), documents)
         if question.kinds:  # BM25 has no metadata: filter on the chunks' table kind afterwards
             chunks = self.library.store.chunks([cid for cid, _ in hits])
             hits = [(cid, score) for cid, score in hits if cid in chunks and chunks[cid].meta.get("table_kind") in question.kinds]

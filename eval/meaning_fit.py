@@ -40,7 +40,7 @@ def nearest(assistant: Assistant, question: str) -> tuple[float, float, str, Doc
     """The label nearest the question over the documents it is routed to, its similarity and its
     margin over the next-nearest label."""
     parsed = understand(question)
-    views = query.of(parsed, assistant.knowledge.views()).documents
+    views = query.of(parsed, assistant.knowledge).documents
     found = sorted(((similarity, label, view) for view in views
                     for label, similarity in assistant.meaning.similar(parsed, view, count=2)), key=lambda item: -item[0])
     if not found:

@@ -69,23 +69,25 @@ class Library:
         self.store = FactStore(settings.facts_path)
         space = embedder.name if embedder else embedder_name(settings.embedding_backend, settings.embedding_model)
         self.vectors = vectors or VectorStore(settings, space)
-        self.lexical = LexicalIndex(settings.lexical_path)
+        self.lexical = LexicalIndex(self.store)
         self._embedder = embedder
         self._write_lock = threading.Lock()
         self._lock_file = settings.data_dir / "write.lock"
         self._pending = settings.data_dir / "pending"
         self._seen = self.store.data_version()
+        self.generation = 0  # counts the changes to the set of documents this process has seen
         self._refresh_lock = threading.Lock()
         self.recover()
 
     def recover(self) -> None:
         """Finish or roll back what a killed writer left: each write marks its document as pending
         first, so a marker found here names a write that never ended. An ingest whose facts never
-        committed is undone (vectors, original); a delete is finished; BM25 is rebuilt from the facts."""
+        committed is undone (vectors, original); a delete is finished. The lexical index is part of
+        the facts' transaction: nothing to repair there."""
         if not any(self._leftovers()):
             return
         with self._writing(repairing=True):  # a live writer holds the lock: its marker is gone once we have it
-            markers, strays, staging = self._leftovers()
+            markers, strays = self._leftovers()
             for marker in markers:
                 document, action = marker.stem, marker.suffix
                 if action == ".delete" and self.store.has(document):
@@ -97,18 +99,13 @@ class Library:
                 marker.unlink(missing_ok=True)
             for stray in strays:
                 stray.unlink(missing_ok=True)
-            for folder in staging:
-                shutil.rmtree(folder, ignore_errors=True)
-            self.lexical.rebuild(self.store.chunk_tokens())
             log.warning("repaired %d unfinished writes in %s", len(markers), self.settings.data_dir)
 
-    def _leftovers(self) -> tuple[list[Path], list[Path], list[Path]]:
-        """Pending markers, partly copied originals, BM25 staging folders."""
+    def _leftovers(self) -> tuple[list[Path], list[Path]]:
+        """Pending markers and partly copied originals."""
         markers = sorted(self._pending.glob("*")) if self._pending.exists() else []
         strays = [*self.settings.files_path.glob("*.part")] if self.settings.files_path.exists() else []
-        lexical = self.settings.lexical_path
-        staging = [p for p in (lexical.with_name(lexical.name + s) for s in (".new", ".old")) if p.exists()]
-        return markers, strays, staging
+        return markers, strays
 
     @contextmanager
     def _marked(self, document: str, action: str) -> Iterator[None]:
@@ -126,12 +123,13 @@ class Library:
 
     def refresh(self) -> None:
         """Pick up what another process (the CLI, another server worker) wrote since we last looked:
-        the facts store tells (SQLite's data_version); vectors and BM25 are then read afresh."""
+        the facts store tells (SQLite's data_version); the vectors are then read afresh."""
         with self._refresh_lock:
             version = self.store.data_version()
-            if version != self._seen and self.lexical.reload():
+            if version != self._seen:
                 self.vectors.reopen()
                 self._seen = version
+                self.generation += 1
 
     @contextmanager
     def _writing(self, repairing: bool = False) -> Iterator[None]:
@@ -200,12 +198,10 @@ class Library:
                 self._step("ingest:vectors")
                 keep_original()
                 self._step("ingest:original")
-                self.lexical.rebuild(self.store.chunk_tokens())
-                self._step("ingest:lexical")
+            self.generation += 1
         except Exception as exc:
             self._undo_vectors(document.id)
             self._drop_original(document.id)
-            self.lexical.rebuild(self.store.chunk_tokens())
             raise IngestError(document.source, f"could not be written to the index ({type(exc).__name__}: {exc})") from exc
 
     def _undo_vectors(self, document: str) -> None:
@@ -258,8 +254,7 @@ class Library:
                     self._step("delete:facts")
                     self.vectors.delete_document(document.id)
                     self._step("delete:vectors")
-                    self.lexical.rebuild(self.store.chunk_tokens())
-                    self._step("delete:lexical")
+                self.generation += 1
                 self._drop_original(document.id)
             return document
 

@@ -17,7 +17,7 @@ ENV_PREFIX = "BUDGET_QA_"
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid", frozen=True)
 
-    data_dir: Path = Field(Path("data"), description="Where facts, vectors and the lexical index live.")
+    data_dir: Path = Field(Path("data"), description="Where facts (with their full-text index), vectors and originals live.")
     embedding_backend: Literal["use", "sentence-transformers"] = Field(
         "use",
         description="'use': multilingual Universal Sentence Encoder shipped by the "
@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     collection: str = Field("budget_chunks", description="Chroma collection name.")
     chunk_rows: int = Field(40, ge=5, description="Table rows per chunk slice.")
     chunk_chars: int = Field(1200, ge=200, description="Characters per narrative chunk, at most.")
+    view_cache_mb: int = Field(512, ge=16, description="Documents' figures kept in memory for answering, at most "
+                               "this many MB; the least recently asked about are read again when needed.")
+    unnamed_documents: int = Field(20, ge=1, description="A question naming no document is answered from at most "
+                                   "this many: those its words are found in first.")
     max_pages: int = Field(2000, ge=1, description="Refuse documents longer than this.")
     max_stream_mb: int = Field(200, ge=1, description="Refuse a PDF with a stream inflating past this (a bomb).")
     max_text_chars: int = Field(5_000_000, ge=1000, description="Refuse a text-form document longer than this.")
@@ -83,10 +87,6 @@ class Settings(BaseSettings):
     @property
     def uploads_path(self) -> Path:
         return self.data_dir / "uploads"
-
-    @property
-    def lexical_path(self) -> Path:
-        return self.data_dir / "lexical"
 
     def limits(self) -> Limits:
         return Limits(self.max_pages, self.max_stream_mb * 1_000_000, self.max_inflated_mb * 1_000_000,

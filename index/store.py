@@ -37,7 +37,8 @@ from index.types import (
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
     id TEXT PRIMARY KEY, title TEXT, department TEXT, year INTEGER, kind TEXT,
-    source TEXT, pages INTEGER, scope TEXT, identity_from TEXT, ocr_pages TEXT, contents TEXT
+    source TEXT, pages INTEGER, scope TEXT, identity_from TEXT, ocr_pages TEXT, contents TEXT,
+    units TEXT  -- the entities its figures are told apart by (JSON list): read for every document by routing
 );
 CREATE TABLE IF NOT EXISTS tables (
     document TEXT, id TEXT, title TEXT, kind TEXT, unit TEXT, page_start INTEGER, page_end INTEGER,
@@ -66,7 +67,20 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE INDEX IF NOT EXISTS chunks_place ON chunks (document, ref);
 CREATE INDEX IF NOT EXISTS findings_document ON findings (document);
 """
-SCHEMA_VERSION = 3
+# The lexical index: SQLite's full-text index over the chunks' own token column (external content:
+# the tokens are stored once). It changes with each document's rows, in the same transaction.
+_LEXICAL = """
+CREATE VIRTUAL TABLE IF NOT EXISTS chunk_terms USING fts5(
+    document, tokens, content='chunks', content_rowid='rowid', tokenize='unicode61 remove_diacritics 0'
+);
+"""
+SCHEMA_VERSION = 4
+_UPGRADES = {  # from version 3: index what is there, and note each document's units
+    3: _LEXICAL + "INSERT INTO chunk_terms (chunk_terms) VALUES ('rebuild');"
+    "ALTER TABLE documents ADD COLUMN units TEXT;"
+    "UPDATE documents SET units = (SELECT json_group_array(entity) FROM (SELECT DISTINCT entity FROM facts "
+    "WHERE facts.document = documents.id AND entity != '' ORDER BY entity));",
+}
 COLUMN_SEPARATOR = " / "
 
 
@@ -77,13 +91,14 @@ class FactStore:
         self._db.row_factory = sqlite3.Row
         self._lock = threading.RLock()
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
-        if version not in (0, SCHEMA_VERSION):  # 0: new, or a creation cut short (it is one transaction)
+        if version not in (0, SCHEMA_VERSION, *_UPGRADES):  # 0: new, or a creation cut short (it is one transaction)
             raise ConfigError(
                 f"{path} was written by another version of budget-qa (schema {version}, expected {SCHEMA_VERSION}); "
                 "ingest into a new data directory"
             )
-        # the schema and its version in one transaction: a kill mid-way leaves nothing half-made
-        self._db.executescript(f"BEGIN;{_SCHEMA};PRAGMA user_version = {SCHEMA_VERSION};COMMIT;")
+        # the schema (or the upgrade) and its version in one transaction: a kill mid-way leaves nothing half-made
+        change = _UPGRADES.get(version, _SCHEMA + _LEXICAL)
+        self._db.executescript(f"BEGIN;{change};PRAGMA user_version = {SCHEMA_VERSION};COMMIT;")
 
     def data_version(self) -> int:
         """Changes whenever another connection (another process) commits: time to reload."""
@@ -109,12 +124,13 @@ class FactStore:
     def write(
         self, parsed: ParsedDocument, facts: list[Fact], findings: list[Finding], chunks: list[Chunk], tokens: list[str]
     ) -> None:
-        """``tokens``: each chunk's lexical tokens, space-joined, so BM25 rebuilds never re-tokenise."""
+        """``tokens``: each chunk's lexical tokens, space-joined: what the full-text index reads."""
         doc = parsed.document
         self._db.execute(
-            "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             (doc.id, doc.title, doc.department, doc.year, doc.kind, doc.source, doc.pages, doc.scope, doc.identity_from,
-             json.dumps(doc.ocr_pages), json.dumps(parsed.contents)),
+             json.dumps(doc.ocr_pages), json.dumps(parsed.contents),
+             json.dumps(sorted({f.entity for f in facts if f.entity}), ensure_ascii=False)),
         )
         self._db.executemany(
             "INSERT INTO tables VALUES (?,?,?,?,?,?,?,?,?)",
@@ -137,6 +153,8 @@ class FactStore:
                 for c, t in zip(chunks, tokens, strict=True)
             ],
         )
+        self._db.execute("INSERT INTO chunk_terms (rowid, document, tokens) SELECT rowid, document, tokens FROM chunks "
+                         "WHERE document = ?", (doc.id,))
 
     def write_label_vectors(self, space: str, labels: list[str], vectors: list[list[float]]) -> None:
         self._db.executemany(
@@ -163,6 +181,9 @@ class FactStore:
         return rows
 
     def delete(self, document: str) -> None:
+        # an external-content index forgets a row only when told what it held
+        self._db.execute("INSERT INTO chunk_terms (chunk_terms, rowid, document, tokens) "
+                         "SELECT 'delete', rowid, document, tokens FROM chunks WHERE document = ?", (document,))
         for table in ("documents", "tables", "performance", "sections", "facts", "findings", "chunks"):
             self._db.execute(f"DELETE FROM {table} WHERE {_owner(table)} = ?", (document,))
 
@@ -212,14 +233,44 @@ class FactStore:
         sql = "SELECT * FROM facts" + (" WHERE document = ?" if document else "")
         return [_fact(r) for r in self._rows(sql, *([document] if document else []))]
 
+    def units(self) -> dict[str, list[str]]:
+        """Each document's sub-units (the entities its figures are told apart by), sorted."""
+        return {r["id"]: json.loads(r["units"] or "[]") for r in self._rows("SELECT id, units FROM documents")}
+
+    def footprint(self, document: str) -> int:
+        """Characters stored for a document's tables, forms, sections and facts: what reading it costs."""
+        sql = ("SELECT (SELECT COALESCE(SUM(LENGTH(body)), 0) FROM tables WHERE document = ?1)"
+               " + (SELECT COALESCE(SUM(LENGTH(body)), 0) FROM performance WHERE document = ?1)"
+               " + (SELECT COALESCE(SUM(LENGTH(body)), 0) FROM sections WHERE document = ?1)"
+               " + (SELECT COUNT(*) * 200 FROM facts WHERE document = ?1) AS n")
+        return int(self._rows(sql, document)[0]["n"])
+
     def count(self, table: str, document: str) -> int:
         return int(self._rows(f"SELECT COUNT(*) AS n FROM {table} WHERE {_owner(table)} = ?", document)[0]["n"])
 
     def chunk_texts(self) -> list[tuple[str, str]]:
         return [(r["id"], r["text"]) for r in self._rows("SELECT id, text FROM chunks ORDER BY id")]
 
-    def chunk_tokens(self) -> list[tuple[str, list[str]]]:
-        return [(r["id"], r["tokens"].split(" ")) for r in self._rows("SELECT id, tokens FROM chunks ORDER BY id")]
+    def lexical_problems(self) -> str:
+        """'' when the full-text index holds exactly the chunks' tokens, else what SQLite found."""
+        try:
+            self._rows("INSERT INTO chunk_terms (chunk_terms, rank) VALUES ('integrity-check', 1)")
+        except sqlite3.DatabaseError as exc:
+            return str(exc)
+        return ""
+
+    def search_terms(self, terms: list[str], k: int, documents: list[str] | None = None) -> list[tuple[str, float]]:
+        """The ``k`` chunks best matching any of the terms by BM25 (SQLite's: k1 1.2, b 0.75), best
+        first, with their scores (higher is better); within ``documents`` when given."""
+        if not terms:
+            return []
+        match = "tokens:(" + " OR ".join(_quoted(t) for t in terms) + ")"
+        if documents:
+            match = "document:(" + " OR ".join(_quoted(d) for d in documents) + ") AND " + match
+        rows = self._rows(
+            "SELECT chunks.id AS id, bm25(chunk_terms, 0.0, 1.0) AS score FROM chunk_terms "
+            "JOIN chunks ON chunks.rowid = chunk_terms.rowid WHERE chunk_terms MATCH ? ORDER BY score LIMIT ?", match, k)
+        return [(r["id"], -float(r["score"])) for r in rows]
 
     def chunk_spans(self, document: str, ref: str) -> list[tuple[str, int, int]]:
         """(chunk id, first page, last page) of every chunk cut from one table or section."""
@@ -239,6 +290,11 @@ class FactStore:
 
     def close(self) -> None:
         self._db.close()
+
+
+def _quoted(term: str) -> str:
+    """A term as an FTS5 string: never read as an operator or column name."""
+    return '"' + term.replace('"', '""') + '"'
 
 
 def _owner(table: str) -> str:

@@ -16,12 +16,13 @@ LUQUAN = "石家庄市鹿泉区科学技术和工业信息化局"
 
 
 def _luquan(assistant):
-    return next(v for v in assistant.knowledge.views() if v.document.department == LUQUAN)
+    profile = next(p for p in assistant.knowledge.profiles() if p.document.department == LUQUAN)
+    return assistant.knowledge.views([profile.document])[0]
 
 
 def _query(assistant, text: str):
     view = _luquan(assistant)
-    return replace(query.of(understand(text), [view]), documents=(view,), named=True)
+    return replace(query.of(understand(text), assistant.knowledge, {view.document.id}), documents=(view,), named=True)
 
 
 def _found(view, table: str, row: str, column: str) -> Found:
