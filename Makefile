@@ -32,7 +32,13 @@ $(CHROMIUM):
 	$(SUDO) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver fonts-noto-cjk
 
-test: lint $(CHROMIUM)
+# The PostgreSQL store's tests start a cluster of Debian's package on a temporary directory.
+POSTGRES := $(firstword $(wildcard /usr/lib/postgresql/*/bin/initdb) /usr/lib/postgresql/initdb)
+$(POSTGRES):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql
+
+test: lint $(CHROMIUM) $(POSTGRES)
 	$(BIN)/pytest -q
 
 # The same tests on Python 3.12 with the default (light) install: no [st] extra, so no torch; the
@@ -46,7 +52,7 @@ $(VENV312)/bin/budget-qa: pyproject.toml
 	$(VENV312)/bin/pip install --quiet -e '.[dev]'
 	touch $@
 
-test-py312: $(VENV312)/bin/budget-qa $(CHROMIUM)
+test-py312: $(VENV312)/bin/budget-qa $(CHROMIUM) $(POSTGRES)
 	$(VENV312)/bin/pytest -q -m "not st"
 
 clean:

@@ -64,6 +64,7 @@ class DocumentFilters(BaseModel):
     department: str = Field("", max_length=80, description="any part of the department's name, e.g. 财政局")
     year: int | None = Field(None, ge=1949, le=2100)
     kind: Literal["", "预算", "决算"] = ""
+    place: str = Field("", max_length=40, description="a province, city or district, whichever it is")
 
     def filters(self) -> Filters:
         return Filters(**self.model_dump())

@@ -120,6 +120,12 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("files", nargs="*", help="files or folders (default: the bundled samples)")
     bench.add_argument("--repeat", type=int, default=3)
     command("bench-hostile", _bench_hostile, "peak memory and time of refusing hostile files")
+    scale = command("bench-scale", _bench_scale, "ingest cost, ask latency, memory and correctness as the corpus grows",
+                    "Generated variants of the bundled text disclosure (other departments, places, years, figures),\n"
+                    "ingested stage by stage into one data directory and asked scoped, unscoped and ambiguous\n"
+                    "questions with known answers after each. Example: budget-qa bench-scale --sizes 100,1000 --work /tmp/s")
+    scale.add_argument("--sizes", default="100,1000", help="corpus sizes, comma-separated, growing (default: 100,1000)")
+    scale.add_argument("--work", type=Path, help="keep the corpus here; a later run continues it")
     survey = command("survey", _survey, "read every disclosure of a folder and report what was found")
     survey.add_argument("folder", type=Path)
     survey.add_argument("--out", type=Path, help="also write survey.json and survey.md here")
@@ -334,6 +340,13 @@ def _bench_ingest(args: argparse.Namespace, settings: Settings) -> int:
     from eval.ingest_bench import main as bench
 
     return bench([*args.files, "--repeat", str(args.repeat), *(["--json"] if args.json else [])])
+
+
+def _bench_scale(args: argparse.Namespace, settings: Settings) -> int:
+    from eval.scale_bench import main as bench
+
+    work = ["--work", str(args.work)] if args.work else []
+    return bench(["--sizes", args.sizes, *work, *(["--json"] if args.json else [])])
 
 
 def _bench_hostile(args: argparse.Namespace, settings: Settings) -> int:

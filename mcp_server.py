@@ -24,6 +24,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from assistant import Assistant
+from assistant.knowledge import Filters
 from index import BudgetQAError, Library, Settings
 
 _INSTRUCTIONS = (
@@ -73,6 +74,9 @@ class _Tools:
         question: Annotated[str, Field(min_length=1, max_length=2000, description="in Chinese or English")],
         documents: Annotated[list[str] | None, Field(
             description="limit to these documents: ids, id prefixes or source file names from list_documents")] = None,
+        filters: Annotated[Filters | None, Field(
+            description="ask only documents of this province, city, district, department (any part of its name), "
+                        "year or kind (预算 or 决算); none matching is an error")] = None,
     ) -> dict[str, Any]:
         """Answer a question about the ingested budget disclosures, e.g. '企业奖补安排了多少资金？'.
 
@@ -87,14 +91,22 @@ class _Tools:
         failed its check; not_found: the documents do not say. Repeat a figure as fact only when verified
         or computed. get_table(document, table_id) opens the cited table.
         """
-        return self.assistant.ask(question, documents).to_json()
+        return self.assistant.ask(question, documents, filters=filters).to_json()
 
-    def list_documents(self) -> dict[str, Any]:
-        """The ingested disclosures, under `documents`: id (sha256 of the file), title, department, year,
-        kind (预算 budget or 决算 final accounts), source file name, pages, and `tables`: each table's id,
-        title, kind, unit, pages and row count, project performance forms (ids 'p…') included.
-        Pass a document's id or source and a table's id to get_table."""
-        return {"documents": [asdict(d) | {"tables": self.library.table_list(d.id)} for d in self.library.documents()]}
+    def list_documents(
+        self,
+        filters: Annotated[Filters | None, Field(description="only documents of this province, city, district, "
+                                                             "department, year or kind")] = None,
+    ) -> dict[str, Any]:
+        """The ingested disclosures (those the filters admit), under `documents`: id (sha256 of the file),
+        title, department, year, kind (预算 budget or 决算 final accounts), source file name, pages, `places`
+        (province, city, district) and `tables`: each table's id, title, kind, unit, pages and row count,
+        project performance forms (ids 'p…') included. Pass a document's id or source and a table's id to
+        get_table."""
+        self.library.refresh()
+        profiles = self.assistant.knowledge.select(filters or Filters())
+        return {"documents": [asdict(p.document) | {"places": asdict(p.places), "tables": self.library.table_list(
+            p.document.id)} for p in profiles]}
 
     def get_table(
         self,

@@ -39,7 +39,6 @@ class Meaning:
     def __init__(self, library: Library, embedder: Embedder) -> None:
         self.library = library
         self.embedder = embedder
-        self._labels: dict[str, tuple[list[str], np.ndarray]] = {}
         self._phrases: dict[str, np.ndarray] = {}  # the last questions' subjects, embedded once
         self._lock = threading.Lock()
 
@@ -62,15 +61,16 @@ class Meaning:
             return self._phrases[phrase]
 
     def _matrix(self, view: DocumentView) -> tuple[list[str], np.ndarray]:
-        document = view.document.id
+        """The document's labels and their embeddings, kept with its view (and dropped with it)."""
         with self._lock:
-            if document not in self._labels:
+            if "labels" not in view.derived:
                 wanted = sorted({key(s.subject) for s in view.statements if s.kind != "narrative" and s.subject})
                 stored = self.library.store.label_vectors(self.embedder.name, wanted)
                 labels = [label for label in wanted if label in stored]
                 matrix = np.array([stored[label] for label in labels], dtype=np.float32) if labels else np.zeros((0, 1))
-                self._labels[document] = (labels, matrix)
-            return self._labels[document]
+                view.derived["labels"] = (labels, matrix)
+            found: tuple[list[str], np.ndarray] = view.derived["labels"]
+            return found
 
 
 def subject_phrase(question: Question, view: DocumentView) -> str:

@@ -16,6 +16,7 @@ from index.embeddings import Embedder
 
 Mode = Literal["hybrid", "bm25", "dense"]
 RRF_K = 60
+EXACT_DOCUMENTS = 50  # routed to at most this many documents, dense search compares their chunks exactly
 
 
 @dataclass(frozen=True)
@@ -52,4 +53,7 @@ class Retriever:
 
     def _dense(self, question: Question, documents: list[str] | None, depth: int) -> list[tuple[str, float]]:
         vector = self.embedder.embed([question.search_text])[0]
+        chunks = self.library.store.chunk_ids(documents) if documents and len(documents) <= EXACT_DOCUMENTS else []
+        if chunks:  # a few documents: their chunks' vectors compared exactly, whatever the corpus
+            return self.library.vectors.nearest(vector, chunks, depth, question.kinds or None)
         return self.library.vectors.query(vector, depth, documents, question.kinds or None)

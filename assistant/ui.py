@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import html
 import io
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict
@@ -29,6 +30,7 @@ from PIL import Image
 
 from assistant.assistant import Assistant
 from assistant.jobs import Job, Jobs
+from assistant.knowledge import Filters
 from assistant.types import Answer, Citation
 from assistant.ui_words import BADGES, CHECKS, EXAMPLES, REVIEWS, TEXT, headers, language, say
 from index import BudgetQAError, NotFound
@@ -138,6 +140,13 @@ class _Ask:
         self.cited, self.offered = gr.State([]), gr.State([])
         with gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=320):
+                with gr.Row(equal_height=True):  # which documents by what they are: a few among thousands
+                    self.place = words.make(gr.Textbox, {"label": "place"}, value="", elem_id="filter-place", scale=2,
+                                            placeholder="湖州 / 普陀区", max_length=40)
+                    self.year = words.make(gr.Textbox, {"label": "year"}, value="", elem_id="filter-year", scale=1,
+                                           placeholder="2026", max_length=4)
+                    self.kind = words.make(gr.Radio, {"label": "kind"}, choices=["预算", "决算"], value=None,
+                                           elem_id="filter-kind", scale=2)
                 self.scope = words.make(gr.Dropdown, {"label": "scope"}, choices=[], value=[], multiselect=True,
                                         allow_custom_value=True, elem_id="ask-documents")
                 self.chat = words.make(gr.Chatbot, {"label": "chat"}, elem_id="chat", height=440)
@@ -162,7 +171,7 @@ class _Ask:
         self._wire(lang)
 
     def _wire(self, lang: Any) -> None:
-        answer_in = [self.question, self.chat, self.scope, lang]
+        answer_in = [self.question, self.chat, self.scope, lang, self.place, self.year, self.kind]
         answer_out = [self.question, self.chat, self.details, self.pick, self.cited, self.chips, self.offered, self.saved]
         self.question.submit(self.respond, answer_in, answer_out, api_name="ask")
         self.send.click(self.respond, answer_in, answer_out, api_visibility="private")
@@ -175,8 +184,10 @@ class _Ask:
         self.chips.change(self.pick_candidate, [self.chips, self.offered, self.chat, lang],
                           [*evidence, self.chat, self.saved], api_name="pick_candidate").then(None, js=_SCROLL_TO_CITED)
 
-    def respond(self, text: str, history: list[dict[str, Any]], scope: list[str] | None, lang: str) -> Iterator[tuple[Any, ...]]:
-        """The question answered (within the chosen documents, or all), streamed, then its details and citations."""
+    def respond(self, text: str, history: list[dict[str, Any]], scope: list[str] | None, lang: str,
+                place: str = "", year: str = "", kind: str | None = None) -> Iterator[tuple[Any, ...]]:
+        """The question answered (within the chosen documents and filters, or all), streamed, then its
+        details and citations."""
         text = (text or "").strip()
         if not text:
             yield (gr.skip(),) * 8
@@ -184,8 +195,14 @@ class _Ask:
         history = _plain(history)
         asked = [m["content"] for m in history if m["role"] == "user"]
         history += [{"role": "user", "content": text}, {"role": "assistant", "content": ""}]
+        year = (year or "").strip()
+        if year and not re.fullmatch(r"\d{4}", year):
+            history[-1]["content"] = say(lang, "bad_year")
+            yield "", history, "", gr.update(choices=[], value=None), [], gr.update(visible=False), [], history
+            return
+        filters = Filters(place=(place or "").strip(), year=int(year) if year else None, kind=kind or "")
         try:
-            answer = self.assistant.ask(text, list(scope or []) or None, asked)
+            answer = self.assistant.ask(text, list(scope or []) or None, asked, filters)
         except BudgetQAError as exc:
             history[-1]["content"] = say(lang, "error", error=exc)
             yield "", history, "", gr.update(choices=[], value=None), [], gr.update(visible=False), [], history
@@ -364,6 +381,7 @@ class _Documents:
     def __init__(self, assistant: Assistant, jobs: Jobs, words: _Words, lang: Any, scope: Any) -> None:
         self.library, self.jobs = assistant.library, jobs
         self.seen, self.pending = gr.State(""), gr.State(None)
+        self._current: tuple[int, str] = (-1, "")  # the library's generation, and the fingerprint of its documents
         self.upload = words.make(gr.File, {"label": "upload"}, file_types=[".pdf", ".txt"], elem_id="upload")
         self.status = gr.Markdown(elem_id="upload-status")
         self.listing = words.make(gr.Dataframe, {"label": "documents"}, headers=headers("documents", "zh"),
@@ -402,9 +420,18 @@ class _Documents:
     # -- the shared refresh: documents listed, pickers' choices, what was open on a deleted document cleared
     def poll(self, seen: str, lang: str, chosen: str | None, scope: list[str] | None) -> Any:
         """A timer's tick: nothing sent unless the documents changed since this page last looked."""
-        if _fingerprint(self.library.documents()) == seen:
+        if self._fingerprint() == seen:
             return gr.skip()
         return self.refreshed(lang, chosen, scope)
+
+    def _fingerprint(self) -> str:
+        """Every open page asks every two seconds: the documents are read only when they changed
+        (here or in another process, as the library's generation tells)."""
+        self.library.refresh()
+        generation = self.library.generation
+        if self._current[0] != generation:
+            self._current = (generation, _fingerprint(self.library.documents()))
+        return self._current[1]
 
     def refreshed(self, lang: str, chosen: str | None, scope: list[str] | None) -> tuple[Any, ...]:
         documents = self.library.documents()

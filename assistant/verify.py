@@ -108,7 +108,10 @@ def mask_names(text: str, citations: list[Citation]) -> str:
     names |= {c.text for c in citations if c.section or c.value is None}
     for name in sorted(names, key=len, reverse=True):
         if re.search(r"\d", name):
-            text = text.replace(name, " " * len(name))
+            # never inside a longer number: the code "208" is no part of "20816.88"
+            pattern = (r"(?<![\d.])" if name[0].isdigit() else "") + re.escape(name) + \
+                (r"(?![\d.]*\d)" if name[-1].isdigit() else "")
+            text = re.sub(pattern, lambda m: " " * len(m.group()), text)
     return text
 
 

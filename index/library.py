@@ -39,6 +39,14 @@ _MIN_TEXT = 40  # letters below which a document with no figures is blank: page 
 _WORDS = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 
 
+def _open_store(settings: Settings) -> FactStore:
+    if settings.database_url:
+        from index.store_pg import PostgresFactStore
+
+        return PostgresFactStore(settings.database_url)
+    return FactStore(settings.facts_path)
+
+
 def _suffix(path: Path) -> str:
     with path.open("rb") as handle:
         return ".pdf" if is_pdf(handle.read(1024)) else ".txt"
@@ -66,7 +74,7 @@ class Library:
     def __init__(self, settings: Settings, embedder: Embedder | None = None, vectors: VectorStore | None = None) -> None:
         self.settings = settings
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        self.store = FactStore(settings.facts_path)
+        self.store = _open_store(settings)
         space = embedder.name if embedder else embedder_name(settings.embedding_backend, settings.embedding_model)
         self.vectors = vectors or VectorStore(settings, space)
         self.lexical = LexicalIndex(self.store)
@@ -137,9 +145,10 @@ class Library:
         with self._write_lock, self._lock_file.open("a") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
-                if not repairing:
-                    self.refresh()
-                yield
+                with self.store.writing():  # and across machines, when the store is shared
+                    if not repairing:
+                        self.refresh()
+                    yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
@@ -211,7 +220,10 @@ class Library:
             log.exception("could not remove vectors of %s", document)
 
     def _keep_original(self, path: Path, document: Document) -> None:
-        """The file as ingested, under our own name: page images are drawn from it."""
+        """The file as ingested, under our own name: page images are drawn from it. A shared store
+        keeps it itself (app servers share no disk)."""
+        if self.store.keep_original(document.id, _suffix(path), path.read_bytes()):
+            return
         self.settings.files_path.mkdir(parents=True, exist_ok=True)
         target = self.settings.files_path / f"{document.id}{_suffix(path)}"
         staging = target.with_suffix(target.suffix + ".part")
@@ -230,6 +242,14 @@ class Library:
             for candidate in self.settings.files_path.glob(f"{document}.*"):
                 if not candidate.name.endswith(".part"):
                     return candidate
+        kept = self.store.original(document)
+        if kept is not None:  # this server's copy of what the shared store keeps
+            self.settings.files_path.mkdir(parents=True, exist_ok=True)
+            target = self.settings.files_path / f"{document}{kept[0]}"
+            staging = target.with_suffix(target.suffix + f".{os.getpid()}.part")
+            staging.write_bytes(kept[1])
+            staging.replace(target)
+            return target
         fallback = self.settings.samples_dir / source
         if source and fallback.is_file():
             return fallback

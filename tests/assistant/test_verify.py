@@ -75,6 +75,15 @@ def test_numbers_inside_cited_names_are_names_not_claims():
     assert _failed("石财教（2023）22号高新技术企业奖补市级资金（420万）预算为10.00万元。", (named,)) == []
 
 
+def test_a_cited_code_is_never_read_inside_a_longer_number():
+    # the row's subject code 208 is a name; in "20816.88" it is the figure's own digits
+    coded = Statement(20816.88, "万元", 2, Citation("doc", "某局 2023年度部门预算", 8, table="支出总表",
+                      row="社会保障和就业支出", code="208", value=20816.88, unit="万元", text="20816.88"), "支出表",
+                      "社会保障和就业支出")
+    assert _failed("社会保障和就业支出（208）为20816.88万元。", (coded,)) == []
+    assert _failed("社会保障和就业支出（208）为20816.89万元。", (coded,)) == ["20816.89万元"]
+
+
 def test_failed_figures_are_marked_not_removed_silently():
     text = "企业奖补安排了5000.32万元，其中一半2500.00万元。"
     checks = verify(text, [AWARD], [], [AWARD.citation])

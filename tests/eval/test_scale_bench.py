@@ -91,6 +91,7 @@ def test_a_wrong_answer_is_judged_wrong():
     assert not scale_bench.judge({**right, "value": 10.5})
     assert not scale_bench.judge({**right, "sources": ["b.txt"]})
     assert not scale_bench.judge({**right, "status": "candidates"})
+    assert scale_bench.judge({**right, "status": "conflict"})  # the figure, with the document's other printing
     silent = {**right, "kind": "ambiguous", "expected": None, "document": ""}
     assert not scale_bench.judge(silent)
     assert scale_bench.judge({**silent, "sources": ["a.txt", "b.txt"]})

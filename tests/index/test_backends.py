@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import socket
-import subprocess
 import sys
-import time
-from pathlib import Path
 
-import httpx
 import pytest
 
 from index import ConfigError, Library, Settings
@@ -16,36 +11,6 @@ from index.chunks import make_chunks
 from index.embeddings import SentenceTransformerEmbedder
 from index.parse import parse_file
 from tests.conftest import SHEHUI
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def chroma_server(tmp_path_factory):
-    port = _free_port()
-    chroma = Path(sys.executable).parent / "chroma"
-    path = tmp_path_factory.mktemp("chroma-server")
-    log = (path / "server.log").open("wb")
-    process = subprocess.Popen([str(chroma), "run", "--path", str(path / "db"), "--host", "127.0.0.1", "--port", str(port)],
-                               stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    else:
-        process.kill()
-        pytest.fail(f"chroma run did not start: {(path / 'server.log').read_text(errors='replace')[-2000:]}")
-    yield port
-    process.terminate()
-    process.wait(timeout=30)
-    log.close()
 
 
 def test_remote_chroma_server(chroma_server, tmp_path, embedder):

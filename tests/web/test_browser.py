@@ -202,6 +202,27 @@ def test_the_document_picker_limits_the_question(page):
     expect(page.locator("#chat")).to_contain_text("73.13", timeout=WAIT)
 
 
+def test_filters_by_place_year_and_kind_limit_the_question(page):
+    page.reload()
+    expect(page.locator("#send")).to_be_visible(timeout=WAIT)
+    page.locator("#filter-place :is(input, textarea)").fill("普陀")
+    ask(page, "住房公积金是多少？")  # both documents state one: only Putuo's is admitted
+    expect(page.locator("#chat")).to_contain_text("17.70", timeout=WAIT)
+    page.locator("#filter-place :is(input, textarea)").fill("鹿泉区")
+    page.locator("#filter-kind").get_by_text("预算", exact=True).click()
+    page.locator("#filter-year :is(input, textarea)").fill("2024")
+    ask(page, "住房公积金是多少？")
+    expect(page.locator("#chat")).to_contain_text("73.13", timeout=WAIT)
+    shot(page, "ask-filters")
+    page.locator("#filter-year :is(input, textarea)").fill("20x6")
+    ask(page, "住房公积金是多少？")
+    expect(page.locator("#chat")).to_contain_text("年度应为四位数字", timeout=WAIT)
+    page.locator("#filter-year :is(input, textarea)").fill("2030")
+    ask(page, "住房公积金是多少？")
+    expect(page.locator("#chat")).to_contain_text("no ingested document matches year=2030", timeout=WAIT)
+    page.reload()  # the filters back to none for the tests after
+
+
 def test_delete_asks_first_names_the_document_and_clears_its_findings(page, site):
     library = Library(site[1])
     documents_tab(page)

@@ -66,8 +66,10 @@ async def _converse(client: Client) -> dict[str, Any]:
     table = await client.call_tool("get_table", {"document": first["source"], "table": first["tables"][0]["id"]})
     findings = await client.call_tool("findings", {"document": first["id"][:8]})
     unknown = await client.call_tool("get_table", {"document": "no-such-budget.pdf", "table": "t01"})
+    filtered = await client.call_tool("ask", {"question": QUESTION, "filters": {"district": "鹿泉", "kind": "预算"}})
+    elsewhere = await client.call_tool("list_documents", {"filters": {"city": "湖州"}})
     return {"tools": {t.name: t for t in listed.tools}, "ask": asked, "documents": documents, "cited": cited,
-            "table": table, "findings": findings, "unknown": unknown}
+            "table": table, "findings": findings, "unknown": unknown, "filtered": filtered, "elsewhere": elsewhere}
 
 
 def test_stdio_answers_lists_opens_tables_and_reports_errors(data, tmp_path):
@@ -96,6 +98,9 @@ def test_stdio_answers_lists_opens_tables_and_reports_errors(data, tmp_path):
     assert all({"check", "ok", "message", "cells"} <= set(f) for f in findings["findings"])
     unknown = got["unknown"]
     assert unknown.is_error and "no-such-budget.pdf" in unknown.content[0].text
+    _assert_verified(got["filtered"].structured_content)
+    assert document["places"] == {"province": "", "city": "石家庄", "district": "鹿泉区"}
+    assert got["elsewhere"].structured_content == {"documents": []}
 
 
 def test_stdio_writes_nothing_but_the_protocol(data):
