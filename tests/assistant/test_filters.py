@@ -25,6 +25,7 @@ from tests.servers import Server
     ("湖州市卫生健康委员会", Places("", "湖州", "")),
     ("恩施土家族苗族自治州财政局", Places("", "恩施土家族苗族自治州", "")),
     ("重庆市忠县科学技术局", Places("重庆", "重庆", "忠县")),  # a county of one character
+    ("郑州市栾城区绿化和市容管理局", Places("", "郑州", "栾城区")),  # 绿化和市 is no city
     ("云梦泽市财政局", Places()),  # a place the glossary does not know: nothing guessed
 ])
 def test_places_are_read_from_the_name(department, places):
