@@ -321,8 +321,7 @@ class _Routes:
     def documents(self, filters: Annotated[DocumentFilters, Query()]) -> list[dict[str, Any]]:
         """The ingested documents (those the filters admit), each with the places its name prints."""
         self.library.refresh()
-        return [{**asdict(p.document), "places": asdict(p.places)}
-                for p in self.assistant.knowledge.select(filters.filters())]
+        return [p.listing() for p in self.assistant.knowledge.select(filters.filters())]
 
     async def upload(self, file: UploadFile = File(...)) -> dict[str, Any]:  # noqa: B008 (FastAPI declares form files so)
         data = await file.read(self.settings.max_upload_mb * 1_000_000 + 1)

@@ -199,7 +199,7 @@ def _docs(args: argparse.Namespace, settings: Settings) -> None:
     docs = [p.document for p in profiles]
     lines = [f"{d.id[:12]}  {d.year or '—'}  {d.kind or '—'}  {d.pages:>3}p  {d.department}  ({d.source})" for d in docs]
     empty = f"no document matches {filters}" if str(filters) else "no documents; run `budget-qa ingest PATH`"
-    _emit(args, [{**asdict(p.document), "places": asdict(p.places)} for p in profiles], "\n".join(lines) or empty)
+    _emit(args, [p.listing() for p in profiles], "\n".join(lines) or empty)
 
 
 def _filters(args: argparse.Namespace) -> Filters:

@@ -105,8 +105,7 @@ class _Tools:
         get_table."""
         self.library.refresh()
         profiles = self.assistant.knowledge.select(filters or Filters())
-        return {"documents": [asdict(p.document) | {"places": asdict(p.places), "tables": self.library.table_list(
-            p.document.id)} for p in profiles]}
+        return {"documents": [p.listing() | {"tables": self.library.table_list(p.document.id)} for p in profiles]}
 
     def get_table(
         self,

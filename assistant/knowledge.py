@@ -15,7 +15,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import cached_property, lru_cache, partial
 from typing import Any, Protocol
 
@@ -69,6 +69,10 @@ class Profile:
     aliases: list[str]  # ways a question names the department
     units: list[str]  # the sub-units its figures are told apart by
     places: Places = Places()
+
+    def listing(self) -> dict[str, Any]:
+        """The document as the listings show it (CLI, HTTP API, MCP): its record and its places."""
+        return {**asdict(self.document), "places": asdict(self.places)}
 
 
 @dataclass(frozen=True)
@@ -164,18 +168,19 @@ class Knowledge:
         """The documents these filters admit."""
         return [p for p in self.profiles() if filters.admits(p)]
 
-    def views(self, documents: Iterable[Document]) -> list[DocumentView]:
+    def views(self, profiles: Iterable[Profile]) -> list[DocumentView]:
         """The views of these documents, read from the index where not cached."""
-        wanted = list(documents)
+        wanted = list(profiles)
         with self._lock:
             loaded = False
-            for document in wanted:
+            for profile in wanted:
+                document = profile.document
                 if document.id in self._views:
                     self._views.move_to_end(document.id)
                 else:
-                    self._views[document.id] = (self._load(document), self.library.store.footprint(document.id))
+                    self._views[document.id] = (self._load(profile), self.library.store.footprint(document.id))
                     loaded = True
-            views = [self._views[d.id][0] for d in wanted]
+            views = [self._views[p.document.id][0] for p in wanted]
             self._evict(keep=len(wanted))
         if loaded:
             # A view is hundreds of thousands of long-lived objects the cyclic collector would scan
@@ -200,8 +205,8 @@ class Knowledge:
         """Bytes the cached views take, as estimated from what they were read from."""
         return sum(size for _, size in self._views.values()) * _BYTES_PER_CHAR
 
-    def _load(self, document: Document) -> DocumentView:
-        store = self.library.store
+    def _load(self, profile: Profile) -> DocumentView:
+        store, document = self.library.store, profile.document
         sections = store.sections(document.id)
         # a figure in a sentence addressed to the reader as an instruction is no figure of the budget
         narrative = [_narrative(fact, section) for section in sections for fact in narrative_facts(section)
@@ -213,8 +218,7 @@ class Knowledge:
         return DocumentView(
             document, statements, narrative, sections,
             {t.id: t for t in store.tables(document.id)},
-            partial(store.findings, document.id), department_aliases(document.department),
-            sorted({s.citation.entity for s in statements if s.citation.entity}),
+            partial(store.findings, document.id), profile.aliases, profile.units,
         )
 
 

@@ -85,7 +85,7 @@ def of(asked: Question, knowledge: Knowledge, chosen: set[str] | None = None, na
     profiles = routed.documents
     if narrow is not None and (not routed.named or routed.shared):
         profiles = narrow(asked, profiles)
-    views = tuple(knowledge.views([p.document for p in profiles]))
+    views = tuple(knowledge.views(profiles))
     return Query(asked, views, routed.named, plan_of(asked), among=len(routed.documents) if routed.shared else 0)
 
 

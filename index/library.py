@@ -222,7 +222,8 @@ class Library:
     def _keep_original(self, path: Path, document: Document) -> None:
         """The file as ingested, under our own name: page images are drawn from it. A shared store
         keeps it itself (app servers share no disk)."""
-        if self.store.keep_original(document.id, _suffix(path), path.read_bytes()):
+        if self.store.keeps_originals:
+            self.store.keep_original(document.id, _suffix(path), path.read_bytes())
             return
         self.settings.files_path.mkdir(parents=True, exist_ok=True)
         target = self.settings.files_path / f"{document.id}{_suffix(path)}"

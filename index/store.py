@@ -88,6 +88,8 @@ COLUMN_SEPARATOR = " / "
 
 class FactStore:
     _OWNED: tuple[str, ...] = ("documents", "tables", "performance", "sections", "facts", "findings", "chunks")  # of one document
+    keeps_originals = False  # the ingested files stay on the library's disk
+
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
@@ -124,9 +126,9 @@ class FactStore:
         """Held by a writer across machines; one machine's writers are serialised by the library."""
         yield
 
-    def keep_original(self, document: str, suffix: str, data: bytes) -> bool:
-        """Keep the ingested file in the store; False: the library keeps it on its disk instead."""
-        return False
+    def keep_original(self, document: str, suffix: str, data: bytes) -> None:
+        """Keep the ingested file in the store (only where ``keeps_originals``)."""
+        raise NotImplementedError("this store keeps no originals")
 
     def original(self, document: str) -> tuple[str, bytes] | None:
         """A kept original's suffix and bytes (None when not kept here)."""

@@ -36,6 +36,7 @@ CREATE TABLE IF NOT EXISTS originals (document TEXT PRIMARY KEY, suffix TEXT, da
 
 class PostgresFactStore(FactStore):
     _OWNED = (*FactStore._OWNED, "originals")
+    keeps_originals = True  # app servers share no disk
 
     def __init__(self, url: str) -> None:  # the base class's opens SQLite: this one replaces it
         try:
@@ -109,11 +110,10 @@ class PostgresFactStore(FactStore):
         stale = self._rows("SELECT COUNT(*) AS n FROM chunks WHERE terms IS DISTINCT FROM to_tsvector('simple', tokens)")
         return f"{stale[0]['n']} chunks' terms differ from their tokens" if stale[0]["n"] else ""
 
-    def keep_original(self, document: str, suffix: str, data: bytes) -> bool:
-        """Several app servers share no disk: the original file is kept in the database (in the
-        ingest's transaction), and each server draws page images from its own copy of it."""
+    def keep_original(self, document: str, suffix: str, data: bytes) -> None:
+        """The original file, kept in the database (in the ingest's transaction); each server draws
+        page images from its own copy of it."""
         self._execute("INSERT INTO originals VALUES (?, ?, ?) ON CONFLICT DO NOTHING", (document, suffix, data))
-        return True
 
     def original(self, document: str) -> tuple[str, bytes] | None:
         rows = self._rows("SELECT suffix, data FROM originals WHERE document = ?", document)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import chromadb
@@ -78,11 +79,7 @@ class VectorStore:
         if kinds:
             filters.append({"table_kind": {"$in": kinds}})
         where = filters[0] if len(filters) == 1 else {"$and": filters} if filters else None
-        try:
-            result = self._query(vector, k, where)
-        except chromadb.errors.InternalError:  # another process wrote since we opened: read afresh, once
-            self.reopen()
-            result = self._query(vector, k, where)
+        result = self._afresh(lambda: self._query(vector, k, where))
         if result is None:
             return []
         return [(cid, 1.0 - dist) for cid, dist in zip(result["ids"][0], result["distances"][0], strict=True)]
@@ -90,8 +87,7 @@ class VectorStore:
     def nearest(self, vector: list[float], ids: list[str], k: int, kinds: list[str] | None = None) -> list[tuple[str, float]]:
         """The ``k`` of these chunks nearest the vector, by exact cosine: a question routed to a few
         documents costs the same at any corpus size (the index's filtered search does not)."""
-        with self._lock:
-            got = self._collection.get(ids=ids, include=["embeddings", "metadatas"]) if ids else None
+        got = self._afresh(lambda: self._get(ids)) if ids else None
         if not got or not got["ids"]:
             return []
         keep = [i for i, meta in enumerate(got["metadatas"]) if not kinds or (meta or {}).get("table_kind") in kinds]
@@ -101,6 +97,18 @@ class VectorStore:
         scores = matrix @ np.asarray(vector, dtype=np.float32)  # both unit length: the cosine
         order = np.argsort(-scores)[:k]
         return [(got["ids"][keep[i]], float(scores[i])) for i in order]
+
+    def _afresh(self, read: Callable[[], Any]) -> Any:
+        """A read, repeated once on a reopened client when another process wrote since we opened."""
+        try:
+            return read()
+        except chromadb.errors.InternalError:
+            self.reopen()
+            return read()
+
+    def _get(self, ids: list[str]) -> Any:
+        with self._lock:
+            return self._collection.get(ids=ids, include=["embeddings", "metadatas"])
 
     def _query(self, vector: list[float], k: int, where: dict[str, Any] | None) -> Any:
         with self._lock:

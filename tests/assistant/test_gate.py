@@ -17,7 +17,7 @@ LUQUAN = "石家庄市鹿泉区科学技术和工业信息化局"
 
 def _luquan(assistant):
     profile = next(p for p in assistant.knowledge.profiles() if p.document.department == LUQUAN)
-    return assistant.knowledge.views([profile.document])[0]
+    return assistant.knowledge.views([profile])[0]
 
 
 def _query(assistant, text: str):

@@ -139,7 +139,7 @@ def test_meaning_finds_a_label_no_word_of_the_question_names(assistant):
     from assistant.understand import understand
 
     knowledge = assistant.knowledge
-    view = knowledge.views([p.document for p in knowledge.profiles() if "鹿泉" in p.document.department])[0]
+    view = knowledge.views([p for p in knowledge.profiles() if "鹿泉" in p.document.department])[0]
     label, similarity = assistant.meaning.similar(understand("鹿泉区科技局给退役军人安置的钱"), view, 1)[0]
     assert "退役" in label and similarity >= SIMILAR
 
