@@ -138,19 +138,12 @@ class Assistant:
 
     def _narrowed(self, asked: Question, profiles: list[Profile]) -> list[Profile]:
         """Of more documents than a question naming none is answered from, those retrieval finds
-        its words in first (searched across all, then kept to those routed)."""
+        its words in first."""
         cap = self.settings.unnamed_documents
         if len(profiles) <= cap:
             return profiles
-        by_prefix = {p.document.id[:16]: p for p in profiles}
-        picked: dict[str, Profile] = {}
-        for hit in self.retriever.search(asked, None, k=cap * 10):
-            profile = by_prefix.get(hit.chunk.split(":")[0])
-            if profile is not None:
-                picked.setdefault(profile.document.id, profile)
-                if len(picked) == cap:
-                    break
-        return list(picked.values())
+        by_id = {p.document.id: p for p in profiles}
+        return [by_id[d] for d in self.retriever.documents(asked, list(by_id), cap)]
 
     def _versions(self, citations: list[Citation]) -> tuple[list[Document], list[Document]]:
         """The documents cited, and the other ingested versions of them (same department, year and

@@ -1,4 +1,6 @@
-"""Hybrid retrieval: BM25 and dense (Chroma) rankings fused by reciprocal rank.
+"""Hybrid retrieval: BM25 and dense rankings fused by reciprocal rank. Dense search compares the
+vectors of the documents routed to exactly (kept in the facts store); Chroma's index serves a
+search across the whole corpus.
 
 Questions without Chinese lean on the dense side (the glossary still adds Chinese terms to
 the lexical query). Filters: the documents routed to, and the table kinds a question names.
@@ -16,7 +18,8 @@ from index.embeddings import Embedder
 
 Mode = Literal["hybrid", "bm25", "dense"]
 RRF_K = 60
-EXACT_DOCUMENTS = 50  # routed to at most this many documents, dense search compares their chunks exactly
+EXACT_DOCUMENTS = 200  # routed to at most this many documents, dense search compares their chunks exactly
+CANDIDATES = 3  # narrowing many documents to n: the words pick n × this many, hybrid search ranks them
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,18 @@ class Retriever:
         ranked = sorted(fused.items(), key=lambda item: -item[1])
         return [Hit(cid, score) for cid, score in ranked[:k]]
 
+    def documents(self, question: Question, among: list[str], n: int) -> list[str]:
+        """The ``n`` of these documents whose chunks answer the question best, best first. Among
+        thousands, the full-text index (on disk) picks candidates and the hybrid search ranks them:
+        the whole corpus's vector index is searched only when no word is found."""
+        if len(among) <= EXACT_DOCUMENTS:
+            return _distinct([h.chunk for h in self.search(question, among, k=n * 10)], among, n)
+        words = self._lexical(question, None, n * CANDIDATES * 10)
+        candidates = _distinct([cid for cid, _ in words], among, min(n * CANDIDATES, EXACT_DOCUMENTS))
+        if candidates:
+            return _distinct([h.chunk for h in self.search(question, candidates, k=n * 10)], candidates, n)
+        return _distinct([cid for cid, _ in self._dense(question, None, n * 10)], among, n)
+
     def _lexical(self, question: Question, documents: list[str] | None, depth: int) -> list[tuple[str, float]]:
         hits = self.library.lexical.query(question.search_text, depth * (3 if question.kinds else 1), documents)
         if question.kinds:  # BM25 has no metadata: filter on the chunks' table kind afterwards
@@ -53,7 +68,20 @@ class Retriever:
 
     def _dense(self, question: Question, documents: list[str] | None, depth: int) -> list[tuple[str, float]]:
         vector = self.embedder.embed([question.search_text])[0]
-        chunks = self.library.store.chunk_ids(documents) if documents and len(documents) <= EXACT_DOCUMENTS else []
-        if chunks:  # a few documents: their chunks' vectors compared exactly, whatever the corpus
-            return self.library.vectors.nearest(vector, chunks, depth, question.kinds or None)
+        if documents and len(documents) <= EXACT_DOCUMENTS:  # their chunks' vectors compared exactly, whatever the corpus
+            return self.library.nearest(vector, documents, depth, question.kinds or None)
         return self.library.vectors.query(vector, depth, documents, question.kinds or None)
+
+
+def _distinct(chunks: list[str], among: list[str], n: int) -> list[str]:
+    """The first ``n`` of these documents the ranked chunks come from (a chunk id begins with its
+    document's)."""
+    by_prefix = {document[:16]: document for document in among}
+    found: dict[str, None] = {}
+    for chunk in chunks:
+        document = by_prefix.get(chunk.split(":")[0])
+        if document is not None:
+            found.setdefault(document)
+            if len(found) == n:
+                break
+    return list(found)

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from index.checks import run_checks
 from index.chunks import make_chunks
 from index.embeddings import Embedder, embedder_name, get_embedder
@@ -75,8 +77,8 @@ class Library:
         self.settings = settings
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.store = _open_store(settings)
-        space = embedder.name if embedder else embedder_name(settings.embedding_backend, settings.embedding_model)
-        self.vectors = vectors or VectorStore(settings, space)
+        self.space = embedder.name if embedder else embedder_name(settings.embedding_backend, settings.embedding_model)
+        self.vectors = vectors or VectorStore(settings, self.space)
         self.lexical = LexicalIndex(self.store)
         self._embedder = embedder
         self._write_lock = threading.Lock()
@@ -86,6 +88,7 @@ class Library:
         self.generation = 0  # counts the changes to the set of documents this process has seen
         self._refresh_lock = threading.Lock()
         self.recover()
+        self._copy_vectors()
 
     def recover(self) -> None:
         """Finish or roll back what a killed writer left: each write marks its document as pending
@@ -108,6 +111,33 @@ class Library:
             for stray in strays:
                 stray.unlink(missing_ok=True)
             log.warning("repaired %d unfinished writes in %s", len(markers), self.settings.data_dir)
+
+    def _copy_vectors(self) -> None:
+        """Stores written before they kept chunk vectors: copy each document's from Chroma, once."""
+        if not self.store.documents_without_vectors(self.space):
+            return
+        with self._writing():
+            missing = self.store.documents_without_vectors(self.space)
+            for document in missing:
+                chunks = self.store.chunks(self.store.chunk_ids([document]))
+                stored = self.vectors.embeddings(list(chunks))
+                have = [c for c in chunks.values() if c.id in stored]
+                with self.store.transaction():
+                    self.store.write_chunk_vectors(self.space, have, [stored[c.id] for c in have])
+            log.warning("copied the chunk vectors of %d documents from Chroma into the facts store", len(missing))
+
+    def nearest(
+        self, vector: list[float], documents: list[str], k: int, kinds: list[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """The ``k`` chunks of these documents nearest the vector, by exact cosine over the vectors the
+        facts store keeps: a question routed to a few documents costs the same at any corpus size and
+        loads no vector index."""
+        ids, matrix = self.store.chunk_vectors(self.space, documents, kinds)
+        if not ids:
+            return []
+        scores = matrix @ np.asarray(vector, dtype=np.float32)  # both unit length: the cosine
+        order = np.argsort(-scores, kind="stable")[:k]
+        return [(ids[i], float(scores[i])) for i in order]
 
     def _leftovers(self) -> tuple[list[Path], list[Path]]:
         """Pending markers and partly copied originals."""
@@ -186,6 +216,7 @@ class Library:
 
             def write_facts() -> None:
                 self.store.write(parsed, facts, findings, chunks, tokens)
+                self.store.write_chunk_vectors(self.space, chunks, vectors)
                 self.store.write_label_vectors(self.embedder.name, labels, label_vectors)
 
             self._commit(parsed.document, write_facts, lambda: self.vectors.add(chunks, vectors),

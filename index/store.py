@@ -65,6 +65,10 @@ CREATE TABLE IF NOT EXISTS chunks (
 );
 -- the lookups of the ask path (a citation's chunks, a document's findings): no scan of every document's rows
 CREATE INDEX IF NOT EXISTS chunks_place ON chunks (document, ref);
+-- each chunk's embedding (float32), beside Chroma's copy: a question routed to a few documents
+-- compares their vectors exactly from here, so no process loads the whole vector index for it
+CREATE TABLE IF NOT EXISTS chunk_vectors (document TEXT, chunk TEXT, space TEXT, table_kind TEXT, vector BLOB);
+CREATE INDEX IF NOT EXISTS chunk_vectors_document ON chunk_vectors (space, document);
 CREATE INDEX IF NOT EXISTS findings_document ON findings (document);
 CREATE INDEX IF NOT EXISTS documents_source ON documents (source);
 """
@@ -75,19 +79,23 @@ CREATE VIRTUAL TABLE IF NOT EXISTS chunk_terms USING fts5(
     document, tokens, content='chunks', content_rowid='rowid', tokenize='unicode61 remove_diacritics 0'
 );
 """
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
+# Every statement of the schema is "IF NOT EXISTS": running it on an older store adds what is new.
+# Vectors for the chunks of older stores are copied from Chroma by the library (it holds both).
 _UPGRADES = {  # from version 3: index what is there, and note each document's units
-    3: _LEXICAL + "INSERT INTO chunk_terms (chunk_terms) VALUES ('rebuild');"
+    3: _SCHEMA + _LEXICAL + "INSERT INTO chunk_terms (chunk_terms) VALUES ('rebuild');"
     "CREATE INDEX IF NOT EXISTS documents_source ON documents (source);"
     "ALTER TABLE documents ADD COLUMN units TEXT;"
     "UPDATE documents SET units = (SELECT json_group_array(entity) FROM (SELECT DISTINCT entity FROM facts "
     "WHERE facts.document = documents.id AND entity != '' ORDER BY entity));",
+    4: _SCHEMA,
 }
 COLUMN_SEPARATOR = " / "
 
 
 class FactStore:
-    _OWNED: tuple[str, ...] = ("documents", "tables", "performance", "sections", "facts", "findings", "chunks")  # of one document
+    _OWNED: tuple[str, ...] = (
+        "documents", "tables", "performance", "sections", "facts", "findings", "chunks", "chunk_vectors")  # of one document
     keeps_originals = False  # the ingested files stay on the library's disk
 
     def __init__(self, path: Path) -> None:
@@ -194,6 +202,13 @@ class FactStore:
             "INSERT INTO label_vectors VALUES (?,?,?) ON CONFLICT DO NOTHING",
             [(space, label, np.asarray(vector, dtype=np.float32).tobytes())
              for label, vector in zip(labels, vectors, strict=True)],
+        )
+
+    def write_chunk_vectors(self, space: str, chunks: list[Chunk], vectors: list[list[float]]) -> None:
+        self._executemany(
+            "INSERT INTO chunk_vectors VALUES (?,?,?,?,?)",
+            [(c.document, c.id, space, str(c.meta.get("table_kind", "")), np.asarray(v, dtype=np.float32).tobytes())
+             for c, v in zip(chunks, vectors, strict=True)],
         )
 
     def new_labels(self, space: str, labels: list[str]) -> list[str]:
@@ -307,6 +322,35 @@ class FactStore:
             "SELECT chunks.id AS id, bm25(chunk_terms, 0.0, 1.0) AS score FROM chunk_terms "
             "JOIN chunks ON chunks.rowid = chunk_terms.rowid WHERE chunk_terms MATCH ? ORDER BY score LIMIT ?", match, k)
         return [(r["id"], -float(r["score"])) for r in rows]
+
+    def chunk_tokens(self, documents: list[str]) -> list[tuple[str, str]]:
+        """(chunk id, space-joined lexical tokens) of every chunk of these documents, in stored order."""
+        marks = ",".join("?" * len(documents))
+        rows = self._rows(f"SELECT id, tokens FROM chunks WHERE document IN ({marks}) ORDER BY id", *documents)
+        return [(r["id"], r["tokens"]) for r in rows]
+
+    def chunk_vectors(
+        self, space: str, documents: list[str], kinds: list[str] | None = None
+    ) -> tuple[list[str], np.ndarray]:
+        """The ids and vectors (one row each) of these documents' chunks, of these table kinds if given."""
+        marks = ",".join("?" * len(documents))
+        sql = f"SELECT chunk, vector FROM chunk_vectors WHERE space = ? AND document IN ({marks})"
+        args: list[Any] = [space, *documents]
+        if kinds:
+            sql += f" AND table_kind IN ({','.join('?' * len(kinds))})"
+            args += kinds
+        rows = self._rows(sql, *args) if documents else []
+        if not rows:
+            return [], np.zeros((0, 0), dtype=np.float32)
+        matrix = np.frombuffer(b"".join(bytes(r["vector"]) for r in rows), dtype=np.float32).reshape(len(rows), -1)
+        return [r["chunk"] for r in rows], matrix
+
+    def documents_without_vectors(self, space: str) -> list[str]:
+        """Documents written before the store kept chunk vectors (or in another embedder's space): a
+        document's vectors are written with it, so it has all of them or none."""
+        rows = self._rows("SELECT id FROM documents d WHERE NOT EXISTS "
+                          "(SELECT 1 FROM chunk_vectors v WHERE v.space = ? AND v.document = d.id)", space)
+        return [r["id"] for r in rows]
 
     def chunk_ids(self, documents: list[str]) -> list[str]:
         """Every chunk of these documents."""

@@ -21,6 +21,7 @@ from psycopg.rows import dict_row
 from index.errors import ConfigError
 from index.store import _SCHEMA, SCHEMA_VERSION, FactStore
 
+UPGRADABLE = (4,)  # schemas whose databases the current one's "IF NOT EXISTS" statements complete
 _WRITE_LOCK = 7_236_011  # the advisory lock key every budget-qa writer takes
 _PG_SCHEMA = (
     _SCHEMA.replace(" REAL", " DOUBLE PRECISION").replace(" BLOB", " BYTEA")
@@ -50,6 +51,8 @@ class PostgresFactStore(FactStore):
             row = self._db.execute("SELECT schema_version FROM budget_qa_meta").fetchone()
             if row is None:
                 self._db.execute("INSERT INTO budget_qa_meta VALUES (%s, 0)", (SCHEMA_VERSION,))
+            elif row["schema_version"] in UPGRADABLE:  # the schema just run added what is new
+                self._db.execute("UPDATE budget_qa_meta SET schema_version = %s", (SCHEMA_VERSION,))
             elif row["schema_version"] != SCHEMA_VERSION:
                 raise ConfigError(f"the database {_safe(url)} was written by another version of budget-qa (schema "
                                   f"{row['schema_version']}, expected {SCHEMA_VERSION}); use a new database")

@@ -8,7 +8,6 @@ from typing import Any
 
 import chromadb
 import chromadb.errors
-import numpy as np
 from chromadb.config import Settings as ChromaSettings
 
 from index.errors import ConfigError
@@ -84,19 +83,12 @@ class VectorStore:
             return []
         return [(cid, 1.0 - dist) for cid, dist in zip(result["ids"][0], result["distances"][0], strict=True)]
 
-    def nearest(self, vector: list[float], ids: list[str], k: int, kinds: list[str] | None = None) -> list[tuple[str, float]]:
-        """The ``k`` of these chunks nearest the vector, by exact cosine: a question routed to a few
-        documents costs the same at any corpus size (the index's filtered search does not)."""
+    def embeddings(self, ids: list[str]) -> dict[str, list[float]]:
+        """The stored vectors of these chunks (those Chroma has)."""
         got = self._afresh(lambda: self._get(ids)) if ids else None
         if not got or not got["ids"]:
-            return []
-        keep = [i for i, meta in enumerate(got["metadatas"]) if not kinds or (meta or {}).get("table_kind") in kinds]
-        if not keep:
-            return []
-        matrix = np.asarray(got["embeddings"], dtype=np.float32)[keep]
-        scores = matrix @ np.asarray(vector, dtype=np.float32)  # both unit length: the cosine
-        order = np.argsort(-scores)[:k]
-        return [(got["ids"][keep[i]], float(scores[i])) for i in order]
+            return {}
+        return dict(zip(got["ids"], got["embeddings"], strict=True))
 
     def _afresh(self, read: Callable[[], Any]) -> Any:
         """A read, repeated once on a reopened client when another process wrote since we opened."""
@@ -108,7 +100,7 @@ class VectorStore:
 
     def _get(self, ids: list[str]) -> Any:
         with self._lock:
-            return self._collection.get(ids=ids, include=["embeddings", "metadatas"])
+            return self._collection.get(ids=ids, include=["embeddings"])
 
     def _query(self, vector: list[float], k: int, where: dict[str, Any] | None) -> Any:
         with self._lock:

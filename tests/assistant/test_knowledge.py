@@ -3,8 +3,9 @@ figures are read for the documents a question is routed to, and those are cached
 
 from __future__ import annotations
 
-from assistant import Assistant
+from assistant import Assistant, retrieve
 from assistant.knowledge import _BYTES_PER_CHAR, Knowledge
+from assistant.understand import understand
 
 # one question per bundled report, each naming its department
 ASKED = [("鹿泉区科技局企业奖补安排了多少资金？", 5000.32), ("普陀区财政局的一般公共服务支出决算数是多少？", None),
@@ -34,6 +35,22 @@ def test_a_question_naming_no_document_reads_only_those_its_words_are_found_in(c
     everywhere = Assistant(corpus_settings, library=corpus, embedder=embedder, drafter=None)
     assert everywhere.ask("企业奖补安排了多少资金？").value == 5000.32
     assert everywhere.knowledge.cached == 3  # under the default of 20, every document is read, as before
+
+
+def test_among_thousands_the_words_pick_the_documents_and_no_vector_index_is_searched(corpus, corpus_settings,
+                                                                                     embedder, monkeypatch):
+    settings = corpus_settings.model_copy(update={"unnamed_documents": 1})
+    monkeypatch.setattr(retrieve, "EXACT_DOCUMENTS", 1)  # three documents stand for thousands
+    searched: list[object] = []
+    monkeypatch.setattr(corpus.vectors, "query", lambda *args, **kw: searched.append(args) or [])
+    assistant = Assistant(settings, library=corpus, embedder=embedder, drafter=None)
+    answer = assistant.ask("企业奖补安排了多少资金？")
+    assert (answer.status, answer.value) == ("verified", 5000.32) and assistant.knowledge.cached == 1
+    assert searched == []
+    # no word of the question in any document: only then the whole corpus's vectors are searched
+    documents = [d.id for d in corpus.documents()]
+    assistant.retriever.documents(understand("xyzzy plugh"), documents, 1)
+    assert searched
 
 
 def test_profiles_are_read_again_only_when_documents_change(corpus, embedder):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import sqlite3
 
 from index import Library
+from index.lexical import tokenize
 from tests.conftest import HEBEI, SHEHUI
 from tests.index.regions import REGIONS
 
@@ -48,3 +49,16 @@ def test_a_store_written_before_the_index_is_upgraded_in_place(library, settings
     assert expected and reopened.lexical.query("中心血站", 5) == expected
     assert reopened.store.units()[document.id] == units and "湖州市中心血站" in units
     assert reopened.store.lexical_problems() == ""
+
+
+def test_within_a_few_documents_chunks_rank_as_the_full_text_index_ranks_them(library):
+    hebei, shehui = library.ingest(HEBEI).document, library.ingest(SHEHUI).document
+    asked = (("企业奖补资金", [hebei.id]), ("住房公积金", [shehui.id]), ("一般公共预算财政拨款支出", [hebei.id, shehui.id]))
+    for text, within in asked:
+        ours = library.lexical.query(text, 8, within)  # BM25 over these documents' chunks
+        index = library.store.search_terms(tokenize(text), 8, within)  # FTS5 over the whole corpus
+        assert ours and ours[0][0] == index[0][0], text
+        assert len({c for c, _ in ours} & {c for c, _ in index}) >= 6, text
+        assert {c[:16] for c, _ in ours} <= {d[:16] for d in within}
+        assert [s for _, s in ours] == sorted((s for _, s in ours), reverse=True)
+    assert library.lexical.query("xyzzy qwv", 5, [hebei.id]) == []  # no word of it in the document

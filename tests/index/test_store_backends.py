@@ -61,7 +61,7 @@ def test_delete_removes_a_document_everywhere(backend):
     kept, gone = backend.ingest(SHEHUI).document, backend.ingest(CAIZHENG).document
     assert backend.store.units().keys() >= {kept.id, gone.id}
     backend.delete(gone.id)
-    for table in ("documents", "facts", "chunks", "tables", "findings"):
+    for table in ("documents", "facts", "chunks", "chunk_vectors", "tables", "findings"):
         assert backend.store.count(table, gone.id) == 0, table
     assert backend.vectors.count(gone.id) == 0 and backend.store.count("chunks", kept.id) > 0
     assert {cid[:16] for cid, _ in backend.lexical.query("福利费", 50)} <= {kept.id[:16]}
@@ -77,6 +77,38 @@ def test_label_vectors_are_stored_once_per_space(backend, embedder):
     with store.transaction():
         store.write_label_vectors(embedder.name, ["住房公积金"], [[0.0] * 512])  # already there: kept as it was
     assert (store.label_vectors(embedder.name, ["住房公积金"])["住房公积金"] == vectors["住房公积金"]).all()
+
+
+def test_chunk_vectors_are_kept_with_their_document_and_found_exactly(backend, embedder):
+    hebei, shehui = backend.ingest(HEBEI).document, backend.ingest(SHEHUI).document
+    ids, matrix = backend.store.chunk_vectors(embedder.name, [hebei.id])
+    assert len(ids) == backend.store.count("chunks", hebei.id) == matrix.shape[0] and matrix.shape[1] == 512
+    stored = backend.vectors.embeddings(ids[:3])  # the same vectors Chroma holds
+    assert all(abs(matrix[i] - stored[cid]).max() < 1e-6 for i, cid in enumerate(ids[:3]))
+    vector = embedder.embed(["企业奖补资金"])[0]
+    nearest = backend.nearest(vector, [hebei.id], 5)
+    assert [cid for cid, _ in nearest] == [cid for cid, _ in backend.vectors.query(vector, 5, [hebei.id])]
+    assert [score for _, score in nearest] == sorted((score for _, score in nearest), reverse=True)
+    tables = backend.nearest(vector, [hebei.id, shehui.id], 50, ["支出表"])
+    chunks = backend.store.chunks([cid for cid, _ in tables])
+    assert tables and {c.meta.get("table_kind") for c in chunks.values()} == {"支出表"}
+    assert {c.document for c in chunks.values()} == {hebei.id, shehui.id}
+    assert backend.nearest(vector, [], 5) == [] and backend.store.documents_without_vectors(embedder.name) == []
+
+
+def test_a_store_written_before_it_kept_chunk_vectors_is_completed_from_chroma(backend, embedder):
+    document = backend.ingest(SHEHUI).document
+    vector = embedder.embed(["住房公积金"])[0]
+    expected = backend.nearest(vector, [document.id], 8)
+    postgres = isinstance(backend.store, PostgresFactStore)
+    backend.store._execute("DROP TABLE chunk_vectors")  # as schema 4 left it
+    backend.store._execute("UPDATE budget_qa_meta SET schema_version = 4" if postgres else "PRAGMA user_version = 4")
+    reopened = Library(backend.settings, embedder=embedder)
+    assert reopened.store.documents_without_vectors(embedder.name) == []
+    again = reopened.nearest(vector, [document.id], 8)
+    assert expected and [c for c, _ in again] == [c for c, _ in expected]
+    # the same vectors: the same cosines (to float32 rounding)
+    assert [s for _, s in again] == pytest.approx([s for _, s in expected])
 
 
 def test_another_connections_write_is_noticed_and_a_failed_one_leaves_nothing(backend, embedder):
