@@ -17,6 +17,11 @@ and asks:
 Printed per stage: ingest seconds per document (first 10 and last 10 of the stage, and of the
 first and last 100 documents overall), ingest peak RSS, start to first answer, ask p50/p95,
 serving RSS, disk per store and correctness.
+
+``--app-servers N`` asks through N app servers (``budget-qa serve``) in turn over their HTTP API,
+as a load balancer spreads questions, instead of in one process; with ``BUDGET_QA_DATABASE_URL``
+and ``BUDGET_QA_CHROMA_HOST`` set, the corpus is ingested into PostgreSQL and a Chroma server and
+every server keeps nothing but its own scratch folder.
 """
 
 from __future__ import annotations
@@ -27,11 +32,14 @@ import os
 import random
 import re
 import resource
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -89,7 +97,8 @@ class Stage:
     ingest_last10_s: float = 0.0
     ingest_peak_rss_mb: float = 0.0
     start_to_first_answer_s: float = 0.0
-    serving_rss_mb: float = 0.0
+    serving_rss_mb: float = 0.0  # the largest serving process's
+    app_servers_rss_mb: list[float] = field(default_factory=list)  # each app server's (--app-servers)
     ask_ms: dict[str, dict[str, float]] = field(default_factory=dict)  # kind → p50/p95
     correct: dict[str, str] = field(default_factory=dict)  # kind → "right/asked"
     wrong: list[dict[str, Any]] = field(default_factory=list)  # every answer that was not right
@@ -234,6 +243,77 @@ def serve_and_ask(work: Path, asked: list[Asked]) -> dict[str, Any]:
     return {"first_answer_at": first, "rss_mb": _rss_mb(), "results": results}
 
 
+def ask_through_servers(work: Path, asked: list[Asked], count: int) -> dict[str, Any]:
+    """Start ``count`` app servers on the environment's settings and ask through their HTTP API,
+    each question to the next server. A server of a shared store (PostgreSQL) has a scratch
+    folder of its own; otherwise all serve the one data directory."""
+    import httpx
+
+    shared = bool(os.environ.get("BUDGET_QA_DATABASE_URL"))
+    with ExitStack() as stack:
+        servers = [stack.enter_context(_app_server(work / (f"server-{i}" if shared else "data"), work / f"server-{i}.log"))
+                   for i in range(count)]
+        for url, _ in servers:
+            _wait_healthy(url, work)
+        results, first = [], 0.0
+        with httpx.Client(timeout=300) as client:
+            for n, item in enumerate(asked):
+                url = servers[n % count][0]
+                began = time.perf_counter()
+                body = {"question": item.question, "documents": list(item.documents) or None}
+                reply = client.post(f"{url}/v1/ask", json=body)
+                took = time.perf_counter() - began
+                reply.raise_for_status()
+                answer = reply.json()
+                first = first or time.time()
+                sources = sorted({c["source"] for c in answer["citations"] if c["source"]})
+                results.append({"kind": item.kind, "question": item.question, "expected": item.value,
+                                "document": item.document, "status": answer["status"], "value": answer["value"],
+                                "unit": answer["unit"], "sources": sources, "versions": _others_named(answer["answer"]),
+                                "ms": round(took * 1000, 1), "server": n % count})
+        each = [_rss_of(process.pid) for _, process in servers]
+    return {"first_answer_at": first, "rss_mb": max(each), "each_rss_mb": each, "results": results}
+
+
+@contextmanager
+def _app_server(data: Path, log: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """``budget-qa serve`` on a free port: its URL and process."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "BUDGET_QA_DATA_DIR": str(data), "GRADIO_ANALYTICS_ENABLED": "False"}
+    with log.open("wb") as out:
+        process = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+                                   cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        yield f"http://127.0.0.1:{port}", process
+    finally:
+        process.terminate()
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _wait_healthy(url: str, work: Path, seconds: float = 180) -> None:
+    import httpx
+
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            if httpx.get(f"{url}/healthz", timeout=5).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"the app server at {url} did not become healthy in {seconds:.0f} s (logs: {work}/server-*.log)")
+
+
+def _rss_of(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as status:
+        return round(int(next(line for line in status if line.startswith("VmRSS:")).split()[1]) / 1024, 1)
+
+
 def _others_named(text: str) -> bool:
     """The answer names documents it did not use (the several that fit the name)."""
     return "scale-" in text
@@ -251,9 +331,11 @@ def judge(result: dict[str, Any]) -> bool:
             and abs(result["value"] - result["expected"]) < 0.006 and result["sources"] == [result["document"]])
 
 
-def measure(work: Path, count: int, seconds: list[float], peak: float, seed: int, same: int = 0) -> Stage:
+def measure(work: Path, count: int, seconds: list[float], peak: float, seed: int, same: int = 0,
+            app_servers: int = 0) -> Stage:
     """``same``: also ask the questions the stage of that many documents asked (kinds "…@same"):
-    correctness on the same questions, as the corpus grows."""
+    correctness on the same questions, as the corpus grows. ``app_servers``: ask through that many
+    app servers' HTTP API instead of one process."""
     corpus = variants(count)
     asked = questions(corpus, seed)
     if 0 < same < count:
@@ -261,13 +343,17 @@ def measure(work: Path, count: int, seconds: list[float], peak: float, seed: int
     spec = work / f"asked-{count}.json"
     spec.write_text(json.dumps([asdict(a) for a in asked], ensure_ascii=False))
     launched = time.time()
-    child = subprocess.run([sys.executable, "-m", "eval.scale_bench", "--ask", str(spec), "--work", str(work)],
-                           capture_output=True, text=True, cwd=ROOT, check=False)
-    if child.returncode != 0:
-        raise RuntimeError(f"the asking process failed:\n{child.stderr[-3000:]}")
-    report = json.loads(child.stdout.splitlines()[-1])
+    if app_servers:
+        report = ask_through_servers(work, asked, app_servers)
+    else:
+        child = subprocess.run([sys.executable, "-m", "eval.scale_bench", "--ask", str(spec), "--work", str(work)],
+                               capture_output=True, text=True, cwd=ROOT, check=False)
+        if child.returncode != 0:
+            raise RuntimeError(f"the asking process failed:\n{child.stderr[-3000:]}")
+        report = json.loads(child.stdout.splitlines()[-1])
     stage = Stage(count, _mean(seconds[:10]), _mean(seconds[-10:]), round(peak, 1),
-                  round(report["first_answer_at"] - launched, 2), round(report["rss_mb"], 1))
+                  round(report["first_answer_at"] - launched, 2), round(report["rss_mb"], 1),
+                  report.get("each_rss_mb", []))
     for kind in [*ASKED, *(f"{k}@{same}" for k in ASKED)]:
         of_kind = [r for r in report["results"] if r["kind"] == kind]
         if not of_kind:
@@ -291,10 +377,12 @@ def _p95(values: list[float]) -> float:
 
 
 def render_stage(stage: Stage) -> str:
+    each = ", ".join(f"{mb} MB" for mb in stage.app_servers_rss_mb)
     lines = [f"== {stage.documents} documents",
              f"ingest s/doc: first 10 of stage {stage.ingest_first10_s}, last 10 {stage.ingest_last10_s}; "
              f"peak RSS {stage.ingest_peak_rss_mb} MB",
-             f"start to first answer {stage.start_to_first_answer_s} s; serving RSS {stage.serving_rss_mb} MB",
+             f"start to first answer {stage.start_to_first_answer_s} s; serving RSS {stage.serving_rss_mb} MB"
+             + (f" (app servers: {each})" if each else ""),
              "disk MB: " + ", ".join(f"{k} {v}" for k, v in stage.disk_mb.items())]
     for kind, times in stage.ask_ms.items():
         lines.append(f"{kind:14} p50 {times['p50']:8.1f} ms  p95 {times['p95']:8.1f} ms  right {stage.correct[kind]}")
@@ -312,6 +400,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=11, help="which questions are asked")
     parser.add_argument("--same", type=int, default=100,
                         help="at every larger stage, also ask the questions of the stage of this many documents")
+    parser.add_argument("--app-servers", type=int, default=0,
+                        help="ask through this many app servers' HTTP API in turn (0: in one process)")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--ask", type=Path, help=argparse.SUPPRESS)  # internal: the asking child process
     args = parser.parse_args(argv)
@@ -328,7 +418,7 @@ def main(argv: list[str] | None = None) -> int:
         for size in sizes:
             seconds, peak = ingest(work, variants(size))
             every += seconds
-            stage = measure(work, size, seconds, peak, args.seed, args.same)
+            stage = measure(work, size, seconds, peak, args.seed, args.same, args.app_servers)
             stages.append(stage)
             if not args.json:
                 print(render_stage(stage), flush=True)

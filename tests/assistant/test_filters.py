@@ -10,7 +10,7 @@ import pytest
 
 from app import build_app
 from assistant import Assistant
-from assistant.knowledge import Filters, Places, places_of
+from assistant.knowledge import Filters, Places, department_aliases, places_of
 from index import NotFound
 from tests.cli.test_cli import run
 from tests.servers import Server
@@ -30,6 +30,15 @@ from tests.servers import Server
 ])
 def test_places_are_read_from_the_name(department, places):
     assert places_of(department) == places
+
+
+@pytest.mark.parametrize(("department", "said"), [
+    ("重庆市石柱土家族自治县商务局", {"重庆市", "石柱土家族自治县", "商务局"}),  # the county, not 重庆市石柱土家族自治县 whole
+    ("酉阳土家族苗族自治县财政局", {"酉阳土家族苗族自治县", "财政局"}),
+    ("临夏回族自治州渝中区审计局", {"临夏回族自治州", "渝中区", "审计局"}),
+])
+def test_a_question_may_name_each_place_of_a_department_on_its_own(department, said):
+    assert said <= set(department_aliases(department))
 
 
 def test_filters_keep_a_question_to_the_documents_they_admit(assistant):

@@ -84,6 +84,21 @@ def test_the_benchmark_runs_and_judges(tmp_path, capsys, monkeypatch):
     assert stage["ask_ms"]["scoped"]["p95"] > 0 and stage["disk_mb"]["facts"] > 0
 
 
+def test_the_benchmark_asks_through_two_app_servers_on_postgres_and_a_chroma_server(
+        tmp_path, capsys, monkeypatch, database_url, chroma_server):
+    monkeypatch.setattr(scale_bench, "ASKED", {"scoped": 4, "unscoped": 4, "ambiguous": 0})
+    monkeypatch.setenv("BUDGET_QA_DATABASE_URL", database_url)
+    monkeypatch.setenv("BUDGET_QA_CHROMA_HOST", "127.0.0.1")
+    monkeypatch.setenv("BUDGET_QA_CHROMA_PORT", str(chroma_server))
+    monkeypatch.setenv("BUDGET_QA_COLLECTION", "bench_servers")
+    assert scale_bench.main(["--sizes", "3", "--work", str(tmp_path), "--app-servers", "2", "--json"]) == 0
+    (stage,) = json.loads(capsys.readouterr().out)["stages"]
+    assert stage["correct"] == {"scoped": "4/4", "unscoped": "4/4"}, stage["wrong"]
+    assert len(stage["app_servers_rss_mb"]) == 2 and min(stage["app_servers_rss_mb"]) > 50
+    assert not (tmp_path / "data" / "facts.sqlite3").exists()  # the facts went to PostgreSQL
+    assert all((tmp_path / f"server-{i}.log").exists() for i in range(2))
+
+
 def test_a_wrong_answer_is_judged_wrong():
     right = {"kind": "scoped", "status": "verified", "value": 10.0, "unit": "万元", "expected": 10.0,
              "sources": ["a.txt"], "document": "a.txt", "versions": False}
