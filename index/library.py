@@ -117,14 +117,19 @@ class Library:
         if not self.store.documents_without_vectors(self.space):
             return
         with self._writing():
-            missing = self.store.documents_without_vectors(self.space)
+            missing, lost = self.store.documents_without_vectors(self.space), []
             for document in missing:
                 chunks = self.store.chunks(self.store.chunk_ids([document]))
                 stored = self.vectors.embeddings(list(chunks))
                 have = [c for c in chunks.values() if c.id in stored]
+                if not have:
+                    lost.append(document)
                 with self.store.transaction():
                     self.store.write_chunk_vectors(self.space, have, [stored[c.id] for c in have])
-            log.warning("copied the chunk vectors of %d documents from Chroma into the facts store", len(missing))
+            log.warning("copied the chunk vectors of %d documents from Chroma into the facts store", len(missing) - len(lost))
+            if lost:  # found by words alone until ingested again
+                log.warning("Chroma holds no vectors of %d documents (%s): delete and ingest them again",
+                            len(lost), ", ".join(d[:12] for d in lost[:10]))
 
     def nearest(
         self, vector: list[float], documents: list[str], k: int, kinds: list[str] | None = None

@@ -111,6 +111,16 @@ def test_a_store_written_before_it_kept_chunk_vectors_is_completed_from_chroma(b
     assert [s for _, s in again] == pytest.approx([s for _, s in expected])
 
 
+def test_a_document_whose_vectors_chroma_lost_is_named_not_hidden(backend, embedder, caplog):
+    document = backend.ingest(SHEHUI).document
+    backend.vectors.delete_document(document.id)  # Chroma's copy lost
+    backend.store._execute("DELETE FROM chunk_vectors")  # and the store from before it kept them
+    reopened = Library(backend.settings, embedder=embedder)
+    assert f"Chroma holds no vectors of 1 documents ({document.id[:12]})" in caplog.text
+    assert reopened.nearest(embedder.embed(["住房公积金"])[0], [document.id], 5) == []
+    assert reopened.lexical.query("住房公积金", 5, [document.id])  # still found by its words
+
+
 def test_another_connections_write_is_noticed_and_a_failed_one_leaves_nothing(backend, embedder):
     other = Library(backend.settings, embedder=embedder)  # another process, another app server
     before = backend.store.data_version()
