@@ -126,6 +126,10 @@ def _parser() -> argparse.ArgumentParser:
                     "questions with known answers after each. Example: budget-qa bench-scale --sizes 100,1000 --work /tmp/s")
     scale.add_argument("--sizes", default="100,1000", help="corpus sizes, comma-separated, growing (default: 100,1000)")
     scale.add_argument("--work", type=Path, help="keep the corpus here; a later run continues it")
+    scale.add_argument("--same", type=int, default=100,
+                       help="at every larger stage, also ask the questions of the stage of this many documents")
+    scale.add_argument("--app-servers", type=int, default=0,
+                       help="ask through this many app servers' HTTP API in turn (0: in one process)")
     survey = command("survey", _survey, "read every disclosure of a folder and report what was found")
     survey.add_argument("folder", type=Path)
     survey.add_argument("--out", type=Path, help="also write survey.json and survey.md here")
@@ -346,7 +350,8 @@ def _bench_scale(args: argparse.Namespace, settings: Settings) -> int:
     from eval.scale_bench import main as bench
 
     work = ["--work", str(args.work)] if args.work else []
-    return bench(["--sizes", args.sizes, *work, *(["--json"] if args.json else [])])
+    return bench(["--sizes", args.sizes, *work, "--same", str(args.same), "--app-servers", str(args.app_servers),
+                  *(["--json"] if args.json else [])])
 
 
 def _bench_hostile(args: argparse.Namespace, settings: Settings) -> int:

@@ -183,3 +183,11 @@ def test_citations_name_the_file_when_two_versions_share_department_and_year(tmp
     assert {line.split()[1] for line in both[1:]} == {first.name, revised.name}
     one = run("ask", "社会工作部公务接待费是多少？", "--doc", revised.name, data=data).stdout
     assert one.startswith("[verified]") and f"依据文件 {revised.name}；同部门同年度另有 {first.name}，未采用" in one
+
+
+def test_bench_scale_runs_from_the_cli(tmp_path):
+    done = run("bench-scale", "--sizes", "2", "--work", str(tmp_path / "scale"), "--same", "0", "--json",
+               data=tmp_path / "unused")
+    assert done.returncode == 0, done.stderr
+    (stage,) = json.loads(done.stdout)["stages"]
+    assert stage["documents"] == 2 and stage["correct"]["scoped"] == "40/40", stage["wrong"]
