@@ -39,13 +39,7 @@ class Retriever:
         dense = self._dense(question, documents, depth) if mode != "bm25" else []
         if mode != "hybrid":
             return [Hit(cid, score) for cid, score in (lexical or dense)[:k]]
-        dense_weight, lexical_weight = (1.0, 1.0) if question.language == "zh" else (1.0, 0.6)
-        fused: dict[str, float] = {}
-        for weight, ranking in ((lexical_weight, lexical), (dense_weight, dense)):
-            for rank, (cid, _) in enumerate(ranking):
-                fused[cid] = fused.get(cid, 0.0) + weight / (RRF_K + rank + 1)
-        ranked = sorted(fused.items(), key=lambda item: -item[1])
-        return [Hit(cid, score) for cid, score in ranked[:k]]
+        return _fused(question, lexical, dense, k)
 
     def documents(self, question: Question, among: list[str], n: int) -> list[str]:
         """The ``n`` of these documents whose chunks answer the question best, best first. Among
@@ -55,9 +49,13 @@ class Retriever:
             return _distinct([h.chunk for h in self.search(question, among, k=n * 10)], among, n)
         words = self._lexical(question, None, n * CANDIDATES * 10)
         candidates = _distinct([cid for cid, _ in words], among, min(n * CANDIDATES, EXACT_DOCUMENTS))
-        if candidates:
-            return _distinct([h.chunk for h in self.search(question, candidates, k=n * 10)], candidates, n)
-        return _distinct([cid for cid, _ in self._dense(question, None, n * 10)], among, n)
+        if not candidates:
+            return _distinct([cid for cid, _ in self._dense(question, None, n * 10)], among, n)
+        # the corpus's ranking kept to the candidates is theirs (BM25 counts rarity corpus-wide): not asked again
+        theirs = {document[:16] for document in candidates}
+        lexical = [(cid, score) for cid, score in words if cid.split(":")[0] in theirs]
+        fused = _fused(question, lexical, self._dense(question, candidates, n * 30), n * 10)
+        return _distinct([h.chunk for h in fused], candidates, n)
 
     def _lexical(self, question: Question, documents: list[str] | None, depth: int) -> list[tuple[str, float]]:
         hits = self.library.lexical.query(question.search_text, depth * (3 if question.kinds else 1), documents)
@@ -85,3 +83,14 @@ def _distinct(chunks: list[str], among: list[str], n: int) -> list[str]:
             if len(found) == n:
                 break
     return list(found)
+
+
+def _fused(question: Question, lexical: list[tuple[str, float]], dense: list[tuple[str, float]], k: int) -> list[Hit]:
+    """Two rankings fused by reciprocal rank; the words weigh less for a question in English."""
+    dense_weight, lexical_weight = (1.0, 1.0) if question.language == "zh" else (1.0, 0.6)
+    fused: dict[str, float] = {}
+    for weight, ranking in ((lexical_weight, lexical), (dense_weight, dense)):
+        for rank, (cid, _) in enumerate(ranking):
+            fused[cid] = fused.get(cid, 0.0) + weight / (RRF_K + rank + 1)
+    ranked = sorted(fused.items(), key=lambda item: -item[1])
+    return [Hit(cid, score) for cid, score in ranked[:k]]
