@@ -72,8 +72,9 @@ class Variant:
 
     @property
     def city_name(self) -> str:
-        """"湖州市"; an autonomous prefecture, 地区 or 盟 as it is ("临夏回族自治州")."""
-        return self.city if self.city.endswith(("自治州", "地区", "盟")) else f"{self.city}市"
+        """"湖州市"; an autonomous prefecture, 地区 or 盟, or a city whose name is printed with its 市
+        (吉林市, not the province 吉林), as it is."""
+        return self.city if self.city.endswith(("自治州", "地区", "盟", "市")) else f"{self.city}市"
 
     @property
     def file(self) -> str:

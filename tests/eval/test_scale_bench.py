@@ -111,3 +111,4 @@ def test_a_wrong_answer_is_judged_wrong():
     assert not scale_bench.judge(silent)
     assert scale_bench.judge({**silent, "sources": ["a.txt", "b.txt"]})
     assert replace(SHARED[0], city="临夏回族自治州").name == "临夏回族自治州渝中区审计局"
+    assert replace(SHARED[0], city="吉林市").name == "吉林市渝中区审计局"  # not 吉林市市
