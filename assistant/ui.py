@@ -209,12 +209,13 @@ class _Ask:
             return
         for start in range(0, len(answer.answer), STREAM_STEP):  # the checked text, revealed as it streams
             history[-1]["content"] = answer.answer[: start + STREAM_STEP]
-            yield "", history, *(gr.skip(),) * 6
+            # the question box is cleared once: what the asker types meanwhile is the next question
+            yield "" if start == 0 else gr.skip(), history, *(gr.skip(),) * 6
             time.sleep(0.01)
         history[-1]["content"] = f"{answer.answer}\n\n**{BADGES[answer.language][answer.status]}**"
         choices = [_citation_label(n, c) for n, c in enumerate(answer.citations, start=1)]
         candidates = [_chip_label(c) for c in answer.candidates]
-        yield ("", history, details_markdown(answer),
+        yield (gr.skip() if answer.answer else "", history, details_markdown(answer),
                gr.update(choices=choices, value=choices[0] if choices else None),  # the first citation opens at once
                [asdict(c) for c in answer.citations],
                gr.update(choices=candidates, value=None, visible=bool(candidates)), [asdict(c) for c in answer.candidates],

@@ -113,6 +113,16 @@ def test_an_example_asks_at_once_and_opens_the_cited_cell(page):
     shot(page, "ask-example")
 
 
+def test_the_next_question_typed_while_an_answer_streams_is_kept(page):
+    page.reload()
+    expect(page.locator("#send")).to_be_visible(timeout=WAIT)
+    ask(page, "企业奖补安排了多少资金？")
+    expect(page.locator("#chat")).to_contain_text("石家庄市", timeout=WAIT)  # the answer has begun to stream
+    page.locator("#question textarea").fill("办公费是多少？")
+    expect(page.locator("#chat")).to_contain_text("已核实", timeout=WAIT)  # and has ended
+    expect(page.locator("#question textarea")).to_have_value("办公费是多少？")
+
+
 def test_the_send_button_asks_and_a_close_figure_is_picked(page):
     ask(page, "鹿泉区科技局给单位职工交的住房公积金是多少？")  # no printed word for "给单位职工交的"
     expect(page.locator("#chat")).to_contain_text("请选择", timeout=WAIT)
