@@ -155,6 +155,8 @@ class _Ask:
                                                elem_id="question", scale=6, lines=1, max_lines=4)
                     self.send = words.make(gr.Button, {"value": "send"}, variant="primary", elem_id="send", scale=1,
                                            min_width=80)
+                    # the question being answered: the box is free for the next one the moment one is sent
+                    self.asked = gr.Textbox(visible=False)
                 self.new_chat = words.make(gr.Button, {"value": "new_chat"}, size="sm", elem_id="new-chat")
                 self.examples = words.make(gr.Dataset, {"label": "examples"}, components=[self.question],
                                            samples=[[q] for q in EXAMPLES], elem_id="examples", samples_per_page=8)
@@ -171,11 +173,14 @@ class _Ask:
         self._wire(lang)
 
     def _wire(self, lang: Any) -> None:
-        answer_in = [self.question, self.chat, self.scope, lang, self.place, self.year, self.kind]
-        answer_out = [self.question, self.chat, self.details, self.pick, self.cited, self.chips, self.offered, self.saved]
-        self.question.submit(self.respond, answer_in, answer_out, api_name="ask")
-        self.send.click(self.respond, answer_in, answer_out, api_visibility="private")
-        self.examples.click(lambda sample: sample[0], self.examples, self.question, api_visibility="private").then(
+        answer_in = [self.asked, self.chat, self.scope, lang, self.place, self.year, self.kind]
+        answer_out = [self.asked, self.chat, self.details, self.pick, self.cited, self.chips, self.offered, self.saved]
+        # One answering event for Enter and Send: a question sent while an answer streams waits for it
+        # ("always_last", not Gradio's default of dropping the click) and then sees it in the history.
+        sent = gr.on([self.question.submit, self.send.click], None, self.question, [self.question, self.asked],
+                     js="(q) => ['', q]", api_visibility="private")
+        sent.then(self.respond, answer_in, answer_out, api_name="ask", trigger_mode="always_last")
+        self.examples.click(lambda sample: sample[0], self.examples, self.asked, api_visibility="private").then(
             self.respond, answer_in, answer_out, api_visibility="private")
         self.new_chat.click(self.clear, None, [*answer_out, self.page, self.zoom, self.table], api_name="new_chat")
         evidence = [self.page, self.zoom, self.table]
@@ -187,7 +192,7 @@ class _Ask:
     def respond(self, text: str, history: list[dict[str, Any]], scope: list[str] | None, lang: str,
                 place: str = "", year: str = "", kind: str | None = None) -> Iterator[tuple[Any, ...]]:
         """The question answered (within the chosen documents and filters, or all), streamed, then its
-        details and citations."""
+        details and citations. The question slot is never written: a question sent meanwhile waits there."""
         text = (text or "").strip()
         if not text:
             yield (gr.skip(),) * 8
@@ -198,24 +203,23 @@ class _Ask:
         year = (year or "").strip()
         if year and not re.fullmatch(r"\d{4}", year):
             history[-1]["content"] = say(lang, "bad_year")
-            yield "", history, "", gr.update(choices=[], value=None), [], gr.update(visible=False), [], history
+            yield gr.skip(), history, "", gr.update(choices=[], value=None), [], gr.update(visible=False), [], history
             return
         filters = Filters(place=(place or "").strip(), year=int(year) if year else None, kind=kind or "")
         try:
             answer = self.assistant.ask(text, list(scope or []) or None, asked, filters)
         except BudgetQAError as exc:
             history[-1]["content"] = say(lang, "error", error=exc)
-            yield "", history, "", gr.update(choices=[], value=None), [], gr.update(visible=False), [], history
+            yield gr.skip(), history, "", gr.update(choices=[], value=None), [], gr.update(visible=False), [], history
             return
         for start in range(0, len(answer.answer), STREAM_STEP):  # the checked text, revealed as it streams
             history[-1]["content"] = answer.answer[: start + STREAM_STEP]
-            # the question box is cleared once: what the asker types meanwhile is the next question
-            yield "" if start == 0 else gr.skip(), history, *(gr.skip(),) * 6
+            yield gr.skip(), history, *(gr.skip(),) * 6
             time.sleep(0.01)
         history[-1]["content"] = f"{answer.answer}\n\n**{BADGES[answer.language][answer.status]}**"
         choices = [_citation_label(n, c) for n, c in enumerate(answer.citations, start=1)]
         candidates = [_chip_label(c) for c in answer.candidates]
-        yield (gr.skip() if answer.answer else "", history, details_markdown(answer),
+        yield (gr.skip(), history, details_markdown(answer),
                gr.update(choices=choices, value=choices[0] if choices else None),  # the first citation opens at once
                [asdict(c) for c in answer.citations],
                gr.update(choices=candidates, value=None, visible=bool(candidates)), [asdict(c) for c in answer.candidates],

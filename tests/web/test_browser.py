@@ -113,13 +113,16 @@ def test_an_example_asks_at_once_and_opens_the_cited_cell(page):
     shot(page, "ask-example")
 
 
-def test_the_next_question_typed_while_an_answer_streams_is_kept(page):
-    page.reload()
-    expect(page.locator("#send")).to_be_visible(timeout=WAIT)
+def test_a_question_sent_while_another_is_answered_is_asked_after_it_and_a_typed_one_is_kept(page):
+    chat = page.locator("#chat")
+    page.locator("#new-chat").click()
+    expect(chat).not_to_contain_text("企业奖补", timeout=WAIT)
     ask(page, "企业奖补安排了多少资金？")
-    expect(page.locator("#chat")).to_contain_text("石家庄市", timeout=WAIT)  # the answer has begun to stream
-    page.locator("#question textarea").fill("办公费是多少？")
-    expect(page.locator("#chat")).to_contain_text("已核实", timeout=WAIT)  # and has ended
+    ask(page, "公务接待费是多少？")  # at once: the first is still being answered
+    page.locator("#question textarea").fill("办公费是多少？")  # typed, not sent
+    expect(chat.get_by_text("已核实")).to_have_count(2, timeout=WAIT)
+    said = chat.inner_text()
+    assert said.index("企业奖补安排了多少资金？") < said.index("5000.32") < said.index("公务接待费是多少？"), said
     expect(page.locator("#question textarea")).to_have_value("办公费是多少？")
 
 
