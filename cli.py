@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Iterable
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -94,9 +95,12 @@ def _parser() -> argparse.ArgumentParser:
         sub.set_defaults(run=run)
         return sub
 
-    command("ingest", _ingest, "ingest PDF or text disclosures (files or folders)",
+    ingest = command("ingest", _ingest, "ingest PDF or text disclosures (files or folders)",
             "Read PDFs (scanned pages by OCR) or tab-separated disclosure texts; a file already ingested is\n"
-            "skipped. Example: budget-qa ingest samples/ report.pdf").add_argument("paths", nargs="+", type=Path)
+            "skipped. Example: budget-qa ingest samples/ report.pdf")
+    ingest.add_argument("paths", nargs="+", type=Path)
+    ingest.add_argument("--workers", type=int, help="worker processes preparing files at once (default: the "
+                        "ingest_workers setting, 1); several pay off for many files")
     command("docs", _docs, "list ingested documents (of a place, department, year or kind)",
             "Example: budget-qa docs --city 湖州 --year 2026", filtering)
     command("tables", _tables, "list a document's tables").add_argument("doc", help="document id, id prefix or file name")
@@ -128,6 +132,7 @@ def _parser() -> argparse.ArgumentParser:
     scale.add_argument("--work", type=Path, help="keep the corpus here; a later run continues it")
     scale.add_argument("--same", type=int, default=100,
                        help="at every larger stage, also ask the questions of the stage of this many documents")
+    scale.add_argument("--workers", type=int, default=1, help="ingest worker processes beside the writing one")
     scale.add_argument("--app-servers", type=int, default=0,
                        help="ask through this many app servers' HTTP API in turn (0: in one process)")
     survey = command("survey", _survey, "read every disclosure of a folder and report what was found")
@@ -153,25 +158,32 @@ def _ingest(args: argparse.Namespace, settings: Settings) -> int:
     from tqdm import tqdm
 
     library = Library(settings)
+    paths = library.ingest_paths(args.paths)
+    quiet = args.json or not sys.stderr.isatty()
     reports, failures = [], 0
-    for path in library.ingest_paths(args.paths):
-        bar = tqdm(desc=path.name, unit="page", disable=args.json or not sys.stderr.isatty(), file=sys.stderr, leave=False)
+    if len(paths) == 1:  # one file: its pages' progress
+        bar = tqdm(desc=paths[0].name, unit="page", disable=quiet, file=sys.stderr, leave=False)
 
-        def progress(done: int, total: int, bar: Any = bar) -> None:
+        def progress(done: int, total: int) -> None:
             bar.total = total
             bar.update(done - bar.n)
 
         try:
-            report = library.ingest(path, progress=progress)
+            outcomes: Iterable[tuple[Path, Any]] = [(paths[0], library.ingest(paths[0], progress=progress))]
         except BudgetQAError as exc:
-            bar.close()
-            failures += 1
-            print(f"error: {exc}", file=sys.stderr)
-            continue
+            outcomes = [(paths[0], exc)]
         bar.close()
-        reports.append(report)
+    else:  # several: read, parsed and embedded in worker processes, written here in turn
+        outcomes = tqdm(library.ingest_many(paths, args.workers or settings.ingest_workers), total=len(paths), unit="file",
+                        disable=quiet, file=sys.stderr, leave=False)
+    for _, outcome in outcomes:
+        if isinstance(outcome, BudgetQAError):
+            failures += 1
+            print(f"error: {outcome}", file=sys.stderr)
+            continue
+        reports.append(outcome)
         if not args.json:
-            print(_summary(report))
+            print(_summary(outcome))
     if args.json:
         print(json.dumps([_report_json(r) for r in reports], ensure_ascii=False, indent=2))
     return 1 if failures else 0
@@ -351,6 +363,7 @@ def _bench_scale(args: argparse.Namespace, settings: Settings) -> int:
 
     work = ["--work", str(args.work)] if args.work else []
     return bench(["--sizes", args.sizes, *work, "--same", str(args.same), "--app-servers", str(args.app_servers),
+                  "--workers", str(args.workers),
                   *(["--json"] if args.json else [])])
 
 

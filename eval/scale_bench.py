@@ -97,6 +97,7 @@ class Stage:
     ingest_first10_s: float = 0.0
     ingest_last10_s: float = 0.0
     ingest_peak_rss_mb: float = 0.0
+    ingest_worker_peak_rss_mb: float = 0.0  # the largest ingest worker's (--workers)
     start_to_first_answer_s: float = 0.0
     serving_rss_mb: float = 0.0  # the largest serving process's
     app_servers_rss_mb: list[float] = field(default_factory=list)  # each app server's (--app-servers)
@@ -192,6 +193,19 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _children_peak_mb() -> list[float]:
+    """Each live child process's peak RSS (the ingest workers'); 0.0 for none."""
+    peaks = [0.0]
+    for children in Path("/proc/self/task").glob("*/children"):
+        for pid in children.read_text().split():
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:  # it ended meanwhile
+                continue
+            peaks += [int(line.split()[1]) / 1024 for line in status.splitlines() if line.startswith("VmHWM:")]
+    return peaks
+
+
 def _disk_mb(path: Path) -> float:
     if not path.exists():
         return 0.0
@@ -199,8 +213,10 @@ def _disk_mb(path: Path) -> float:
     return round(sum(p.stat().st_size for p in files) / 1e6, 1)
 
 
-def ingest(work: Path, corpus: list[Variant]) -> tuple[list[float], float]:
-    """Ingest the variants not yet in the data directory; seconds per document and peak RSS."""
+def ingest(work: Path, corpus: list[Variant], workers: int = 1) -> tuple[list[float], float, float]:
+    """Ingest the variants not yet in the data directory: seconds per document, and the peak RSS of
+    this (the writing) process and of the largest worker. With workers, a document's seconds are
+    the time since the one before it was written: the corpus's cost per document, not one file's."""
     from index import Library, Settings
 
     library = Library(Settings(data_dir=work / "data"))
@@ -209,19 +225,22 @@ def ingest(work: Path, corpus: list[Variant]) -> tuple[list[float], float]:
     template = TEMPLATE.read_text(encoding="utf-8")
     files = work / "files"
     files.mkdir(parents=True, exist_ok=True)
+    todo = [v for v in corpus if v.file not in have]
+    for variant in todo:
+        (files / variant.file).write_text(render(variant, template), encoding="utf-8")
     seconds: list[float] = []
-    for variant in corpus:
-        if variant.file in have:
-            continue
-        path = files / variant.file
-        path.write_text(render(variant, template), encoding="utf-8")
-        started = time.perf_counter()
-        library.ingest(path)
-        seconds.append(time.perf_counter() - started)
+    workers_peak, last = 0.0, time.perf_counter()
+    for (path, outcome), variant in zip(library.ingest_many([files / v.file for v in todo], workers), todo, strict=True):
+        if isinstance(outcome, Exception):
+            raise outcome
+        now = time.perf_counter()
+        seconds.append(now - last)
+        last = now
         path.unlink()
+        workers_peak = max(workers_peak, *_children_peak_mb())
         with (work / "ingest-seconds.tsv").open("a") as log:  # every document's time, for windows of any size
             log.write(f"{variant.index}\t{seconds[-1]:.3f}\n")
-    return seconds, _peak_mb()
+    return seconds, _peak_mb(), round(workers_peak, 1)
 
 
 def serve_and_ask(work: Path, asked: list[Asked]) -> dict[str, Any]:
@@ -353,8 +372,8 @@ def measure(work: Path, count: int, seconds: list[float], peak: float, seed: int
             raise RuntimeError(f"the asking process failed:\n{child.stderr[-3000:]}")
         report = json.loads(child.stdout.splitlines()[-1])
     stage = Stage(count, _mean(seconds[:10]), _mean(seconds[-10:]), round(peak, 1),
-                  round(report["first_answer_at"] - launched, 2), round(report["rss_mb"], 1),
-                  report.get("each_rss_mb", []))
+                  start_to_first_answer_s=round(report["first_answer_at"] - launched, 2),
+                  serving_rss_mb=round(report["rss_mb"], 1), app_servers_rss_mb=report.get("each_rss_mb", []))
     for kind in [*ASKED, *(f"{k}@{same}" for k in ASKED)]:
         of_kind = [r for r in report["results"] if r["kind"] == kind]
         if not of_kind:
@@ -381,7 +400,8 @@ def render_stage(stage: Stage) -> str:
     each = ", ".join(f"{mb} MB" for mb in stage.app_servers_rss_mb)
     lines = [f"== {stage.documents} documents",
              f"ingest s/doc: first 10 of stage {stage.ingest_first10_s}, last 10 {stage.ingest_last10_s}; "
-             f"peak RSS {stage.ingest_peak_rss_mb} MB",
+             f"peak RSS {stage.ingest_peak_rss_mb} MB"
+             + (f" (writer; largest worker {stage.ingest_worker_peak_rss_mb} MB)" if stage.ingest_worker_peak_rss_mb else ""),
              f"start to first answer {stage.start_to_first_answer_s} s; serving RSS {stage.serving_rss_mb} MB"
              + (f" (app servers: {each})" if each else ""),
              "disk MB: " + ", ".join(f"{k} {v}" for k, v in stage.disk_mb.items())]
@@ -403,6 +423,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="at every larger stage, also ask the questions of the stage of this many documents")
     parser.add_argument("--app-servers", type=int, default=0,
                         help="ask through this many app servers' HTTP API in turn (0: in one process)")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="ingest worker processes (reading, parsing, embedding) beside the writing one")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--ask", type=Path, help=argparse.SUPPRESS)  # internal: the asking child process
     args = parser.parse_args(argv)
@@ -417,9 +439,10 @@ def main(argv: list[str] | None = None) -> int:
     stages, every = [], []
     try:
         for size in sizes:
-            seconds, peak = ingest(work, variants(size))
+            seconds, peak, worker_peak = ingest(work, variants(size), args.workers)
             every += seconds
             stage = measure(work, size, seconds, peak, args.seed, args.same, args.app_servers)
+            stage.ingest_worker_peak_rss_mb = worker_peak if args.workers > 1 else 0.0
             stages.append(stage)
             if not args.json:
                 print(render_stage(stage), flush=True)

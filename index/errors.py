@@ -23,6 +23,9 @@ class IngestError(BudgetQAError):
         where = f"{source}, page {page}" if page is not None else source
         super().__init__(f"{where}: {reason}")
 
+    def __reduce__(self) -> tuple[type, tuple[str, str, int | None]]:  # raised in an ingest worker process
+        return type(self), (self.source, self.reason, self.page)
+
 
 class UnsupportedDocument(IngestError):
     pass

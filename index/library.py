@@ -1,8 +1,8 @@
 """The index's public face: ingest, delete and read back documents.
 
 Ingestion of one document is all-or-nothing: parse, check, chunk and embed first (no
-writes), then write facts, vectors and the lexical index under one SQLite transaction,
-undoing the vectors if anything fails.
+writes; ``index.prepare``, in worker processes when many files come at once), then write facts,
+vectors and the lexical index under one SQLite transaction, undoing the vectors if anything fails.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
-import re
 import shutil
 import threading
 import time
@@ -22,23 +21,19 @@ from typing import Any
 
 import numpy as np
 
-from index.checks import run_checks
-from index.chunks import make_chunks
 from index.embeddings import Embedder, embedder_name, get_embedder
-from index.errors import BudgetQAError, IngestError, NotFound, UnsupportedDocument
-from index.facts import all_facts
+from index.errors import IngestError, NotFound
 from index.labels import subject_labels
-from index.lexical import LexicalIndex, tokenize
+from index.lexical import LexicalIndex
 from index.load_pdf import Progress, is_pdf
-from index.parse import document_id, parse_file
+from index.parse import document_id
+from index.prepare import Prepared, prepare, prepare_in_workers
 from index.settings import Settings
 from index.store import FactStore
 from index.types import Document, PerformanceTable, Table
 from index.vectors import VectorStore
 
 log = logging.getLogger(__name__)
-_MIN_TEXT = 40  # letters below which a document with no figures is blank: page numbers, a cover line at most
-_WORDS = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 
 
 def _open_store(settings: Settings) -> FactStore:
@@ -195,40 +190,68 @@ class Library:
 
     def ingest(self, path: Path, source: str | None = None, progress: Progress | None = None) -> IngestReport:
         source = source or path.name
+        known = self._known(path, source)
+        if known:
+            return known
+        return self._write(prepare(path, source, self.settings, self.embedder, progress), path)
+
+    def ingest_many(self, paths: list[Path], workers: int = 1) -> Iterator[tuple[Path, IngestReport | IngestError]]:
+        """Each file ingested (or its error), in order; with ``workers`` > 1 the files are read, parsed
+        and embedded that many at a time in worker processes while this one writes them in turn."""
+        if workers <= 1 or len(paths) < 2 or self.space != embedder_name(self.settings.embedding_backend,
+                                                                           self.settings.embedding_model):
+            for path in paths:  # (an embedder given by the caller cannot be rebuilt in a worker)
+                try:
+                    yield path, self.ingest(path)
+                except IngestError as exc:
+                    yield path, exc
+            return
+        plan: list[tuple[Path, IngestReport | IngestError | None]] = []  # None: to be prepared
+        for path in paths:
+            try:
+                plan.append((path, self._known(path, path.name)))
+            except IngestError as exc:
+                plan.append((path, exc))
+        todo = [path for path, known in plan if known is None]
+        outcomes = prepare_in_workers(((p, p.name) for p in todo), self.settings, workers)
+        for path, known in plan:
+            outcome = known or next(outcomes)
+            if isinstance(outcome, Prepared):
+                try:
+                    outcome = self._write(outcome, path)
+                except IngestError as exc:
+                    outcome = exc
+            yield path, outcome
+
+    def _known(self, path: Path, source: str) -> IngestReport | None:
+        """The report of a file whose bytes are already ingested; None for a new one."""
         if not path.is_file():
             raise IngestError(source, "no such file")
-        started = time.perf_counter()
         doc_id = document_id(path.read_bytes())
+        return IngestReport(self.store.resolve(doc_id), skipped=True) if self.store.has(doc_id) else None
+
+    def _write(self, prepared: Prepared, path: Path) -> IngestReport:
+        """One prepared document committed: facts, vectors, lexical index and the original, or nothing."""
+        parsed, chunks = prepared.parsed, prepared.chunks
+        started = time.perf_counter()
         with self._writing():
-            if self.store.has(doc_id):
-                return IngestReport(self.store.resolve(doc_id), skipped=True)
-            try:
-                parsed = parse_file(path, source, self.settings.limits(), progress)
-            except BudgetQAError:
-                raise
-            except Exception as exc:  # a parser bug must still reach the user as a message
-                log.exception("parsing %s failed", source)
-                raise IngestError(source, f"could not be parsed ({type(exc).__name__}: {exc})") from exc
-            facts = all_facts(parsed)
-            if not facts and sum(len(_WORDS.findall(s.heading + s.text)) for s in parsed.sections) < _MIN_TEXT:
-                raise UnsupportedDocument(source, "no tables, figures or text to answer from (blank pages?)")
-            findings = run_checks(parsed)
-            chunks = make_chunks(parsed, self.settings.chunk_rows, self.settings.chunk_chars)
-            vectors = self.embedder.embed([c.embedding_text for c in chunks])
-            tokens = [" ".join(tokenize(c.text)) for c in chunks]
+            if self.store.has(parsed.document.id):  # another writer took the same file meanwhile
+                return IngestReport(self.store.resolve(parsed.document.id), skipped=True)
             labels = self.store.new_labels(self.embedder.name, subject_labels(parsed))
             label_vectors = self.embedder.embed(labels)
 
             def write_facts() -> None:
-                self.store.write(parsed, facts, findings, chunks, tokens)
-                self.store.write_chunk_vectors(self.space, chunks, vectors)
+                self.store.write(parsed, prepared.facts, prepared.findings, chunks, prepared.tokens)
+                self.store.write_chunk_vectors(self.space, chunks, prepared.vectors)
                 self.store.write_label_vectors(self.embedder.name, labels, label_vectors)
 
-            self._commit(parsed.document, write_facts, lambda: self.vectors.add(chunks, vectors),
+            self._commit(parsed.document, write_facts, lambda: self.vectors.add(chunks, prepared.vectors),
                          lambda: self._keep_original(path, parsed.document))
+        findings = prepared.findings
         return IngestReport(
-            parsed.document, False, len(parsed.tables), len(parsed.performance), len(facts), len(chunks),
-            len(findings), sum(not f.ok and not f.rounding for f in findings), time.perf_counter() - started,
+            parsed.document, False, len(parsed.tables), len(parsed.performance), len(prepared.facts), len(chunks),
+            len(findings), sum(not f.ok and not f.rounding for f in findings),
+            prepared.seconds + time.perf_counter() - started,
         )
 
     def _commit(

