@@ -13,6 +13,7 @@ import logging
 import math
 import re
 from collections import Counter
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import jieba
@@ -24,17 +25,25 @@ jieba.setLogLevel(logging.WARNING)
 
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _WORD = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?")
+_PUNCTUATION = re.compile(r"\W+")
 FEW_DOCUMENTS = 10  # up to this many documents, BM25 over their own chunks
 K1, B = 1.2, 0.75  # SQLite FTS5's bm25 constants: the same ranking function either way
 
 
 def tokenize(text: str) -> list[str]:
     lowered = text.lower()
-    tokens = [t for t in jieba.cut_for_search(lowered) if t.strip() and not re.fullmatch(r"\W+", t)]
+    tokens = [t for block in jieba.re_han_default.split(lowered) if block for t in _words(block)]
     for run in _CJK_RUN.findall(lowered):
         tokens += [run[i : i + 2] for i in range(len(run) - 1)]
     tokens += _WORD.findall(lowered)
     return tokens
+
+
+@lru_cache(maxsize=65_536)
+def _words(block: str) -> tuple[str, ...]:
+    """jieba's search-mode words of one of the runs it cuts on their own (what it would give for
+    them within any text): the same labels and headings recur in every report, so most are cut once."""
+    return tuple(t for t in jieba.cut_for_search(block) if t.strip() and not _PUNCTUATION.fullmatch(t))
 
 
 class LexicalIndex:
