@@ -193,8 +193,8 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _children_peak_mb() -> list[float]:
-    """Each live child process's peak RSS (the ingest workers'); 0.0 for none."""
+def _children_peak_mb() -> float:
+    """The largest peak RSS of this process's live children (the ingest workers); 0.0 for none."""
     peaks = [0.0]
     for children in Path("/proc/self/task").glob("*/children"):
         for pid in children.read_text().split():
@@ -203,7 +203,7 @@ def _children_peak_mb() -> list[float]:
             except OSError:  # it ended meanwhile
                 continue
             peaks += [int(line.split()[1]) / 1024 for line in status.splitlines() if line.startswith("VmHWM:")]
-    return peaks
+    return max(peaks)
 
 
 def _disk_mb(path: Path) -> float:
@@ -237,7 +237,7 @@ def ingest(work: Path, corpus: list[Variant], workers: int = 1) -> tuple[list[fl
         seconds.append(now - last)
         last = now
         path.unlink()
-        workers_peak = max(workers_peak, *_children_peak_mb())
+        workers_peak = max(workers_peak, _children_peak_mb())
         with (work / "ingest-seconds.tsv").open("a") as log:  # every document's time, for windows of any size
             log.write(f"{variant.index}\t{seconds[-1]:.3f}\n")
     return seconds, _peak_mb(), round(workers_peak, 1)
