@@ -206,22 +206,25 @@ class Library:
                 except IngestError as exc:
                     yield path, exc
             return
-        plan: list[tuple[Path, IngestReport | IngestError | None]] = []  # None: to be prepared
+        outcomes: Iterator[tuple[Path, IngestReport | IngestError | Prepared]] = \
+            prepare_in_workers(self._checked(paths), self.settings, workers)
+        for path, outcome in outcomes:
+            if not isinstance(outcome, Prepared):
+                yield path, outcome
+                continue
+            try:
+                yield path, self._write(outcome, path)
+            except IngestError as exc:
+                yield path, exc
+
+    def _checked(self, paths: list[Path]) -> Iterator[tuple[Path, IngestReport | IngestError | None]]:
+        """Each file with its outcome when it needs no worker (ingested before, or not there); None
+        for one to prepare. Lazily: at 10,000 files the first starts without reading the rest first."""
         for path in paths:
             try:
-                plan.append((path, self._known(path, path.name)))
+                yield path, self._known(path, path.name)
             except IngestError as exc:
-                plan.append((path, exc))
-        todo = [path for path, known in plan if known is None]
-        outcomes = prepare_in_workers(((p, p.name) for p in todo), self.settings, workers)
-        for path, known in plan:
-            outcome = known or next(outcomes)
-            if isinstance(outcome, Prepared):
-                try:
-                    outcome = self._write(outcome, path)
-                except IngestError as exc:
-                    outcome = exc
-            yield path, outcome
+                yield path, exc
 
     def _known(self, path: Path, source: str) -> IngestReport | None:
         """The report of a file whose bytes are already ingested; None for a new one."""

@@ -11,10 +11,12 @@ import multiprocessing
 import re
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Generic, TypeVar
 
 from index import ocr
 from index.checks import run_checks
@@ -31,6 +33,7 @@ from index.types import Chunk, Fact, Finding, ParsedDocument
 log = logging.getLogger(__name__)
 _MIN_TEXT = 40  # letters below which a document with no figures is blank: page numbers, a cover line at most
 _WORDS = re.compile(r"[\u4e00-\u9fffA-Za-z]")
+Known = TypeVar("Known")  # an outcome decided before any worker: passed through in its place
 
 
 @dataclass
@@ -63,29 +66,85 @@ def prepare(path: Path, source: str, settings: Settings, embedder: Embedder, pro
                     [" ".join(tokenize(c.text)) for c in chunks], time.perf_counter() - started)
 
 
-def prepare_in_workers(jobs: Iterator[tuple[Path, str]], settings: Settings, workers: int) -> Iterator[Prepared | IngestError]:
-    """Each (path, source) prepared in one of ``workers`` processes, yielded in the order given; a
-    document that cannot be ingested yields its error. At most two documents per worker are in
-    flight, so memory does not grow with the number of files."""
-    # spawn, not fork: the parent holds threads (Chroma's, the embedder's) that a fork would copy mid-work
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(settings,)) as pool:
-        flight: deque[tuple[str, Future[Prepared]]] = deque()
-        for path, source in jobs:
-            flight.append((source, pool.submit(_prepare_here, path, source)))
-            if len(flight) >= 2 * workers:
-                yield _outcome(*flight.popleft())
+def prepare_in_workers(
+    jobs: Iterable[tuple[Path, Known | None]], settings: Settings, workers: int
+) -> Iterator[tuple[Path, Known | Prepared | IngestError]]:
+    """Each job's file prepared in one of ``workers`` processes and yielded in the order given (a
+    file that cannot be ingested yields its error); a job that comes with its outcome already (a
+    file ingested before, one that cannot be read) passes through in its place. Jobs are drawn as
+    workers free up, at most two per worker in flight, so memory does not grow with the number of
+    files and the first file starts at once."""
+    with _Pool[Known](settings, workers) as pool:
+        flight: deque[tuple[Path, Known | Future[Prepared]]] = deque()
+        for path, known in jobs:
+            flight.append((path, pool.submit(path) if known is None else known))
+            if len(flight) > 2 * workers:
+                yield pool.outcome(*flight.popleft(), flight)
         while flight:
-            yield _outcome(*flight.popleft())
+            yield pool.outcome(*flight.popleft(), flight)
 
 
-def _outcome(source: str, future: Future[Prepared]) -> Prepared | IngestError:
-    try:
-        return future.result()
-    except IngestError as exc:
-        return exc
-    except Exception as exc:  # a worker that died (out of memory, killed) fails its document only
-        return IngestError(source, f"could not be prepared ({type(exc).__name__}: {exc})")
+class _Pool(Generic[Known]):
+    """Worker processes that outlive a dead one (killed, out of memory): the pool is started afresh,
+    the dead worker's file is tried once more on its own — dying again, it fails alone — and the
+    files that were in flight with it are handed to the new workers."""
+
+    def __init__(self, settings: Settings, workers: int) -> None:
+        self._settings, self._workers = settings, workers
+        self._pool = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        # spawn, not fork: the parent holds threads (Chroma's, the embedder's) that a fork would copy mid-work
+        return ProcessPoolExecutor(self._workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_start_worker, initargs=(self._settings,))
+
+    def __enter__(self) -> _Pool[Known]:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._pool.shutdown(cancel_futures=True)
+
+    def submit(self, path: Path) -> Future[Prepared]:
+        return self._pool.submit(_prepare_here, path, path.name)
+
+    def outcome(self, path: Path, done: Known | Future[Prepared],
+                flight: deque[tuple[Path, Known | Future[Prepared]]]) -> tuple[Path, Known | Prepared | IngestError]:
+        if not isinstance(done, Future):
+            return path, done
+        try:
+            return path, done.result()
+        except IngestError as exc:
+            return path, exc
+        except BrokenProcessPool:
+            return path, self._after_death(path, flight)
+        except Exception as exc:  # what a worker raised that is not ours, still the file's own message
+            return path, _failed(path, exc)
+
+    def _after_death(self, path: Path, flight: deque[tuple[Path, Known | Future[Prepared]]]) -> Prepared | IngestError:
+        log.warning("an ingest worker died while %s was in flight; starting the workers afresh", path.name)
+        self._restart()
+        try:
+            alone: Prepared | IngestError = self.submit(path).result()
+        except IngestError as exc:
+            alone = exc
+        except BrokenProcessPool:
+            self._restart()
+            alone = IngestError(path.name, "could not be prepared: its worker process died twice "
+                                           "(out of memory? see the ingest limits)")
+        except Exception as exc:
+            alone = _failed(path, exc)
+        for at, (other, pending) in enumerate(flight):
+            if isinstance(pending, Future):
+                flight[at] = other, self.submit(other)
+        return alone
+
+    def _restart(self) -> None:
+        self._pool.shutdown(cancel_futures=True)
+        self._pool = self._start()
+
+
+def _failed(path: Path, exc: Exception) -> IngestError:
+    return IngestError(path.name, f"could not be prepared ({type(exc).__name__}: {exc})")
 
 
 _worker: tuple[Settings, Embedder] | None = None

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import threading
+import time
+
+import pytest
+
+from index import IngestError, IngestReport
 from tests.conftest import CAIZHENG, HEBEI, SAMPLES, SHEHUI
 
 
@@ -77,3 +84,41 @@ def test_many_files_prepared_in_worker_processes_are_written_in_order_as_one_by_
         ids = library.store.chunk_ids([report.document.id])
         mine, theirs = library.vectors.embeddings(ids), alone.vectors.embeddings(ids)
         assert max(abs(a - b) for i in ids for a, b in zip(mine[i], theirs[i], strict=True)) < 1e-4
+
+
+def _kill_workers(kills: int, killed: list[int]) -> None:
+    """SIGKILL, as the kernel kills a process out of memory: first one of the two workers once both
+    run, then (kills=2) the first worker started after that — the one retrying the dead one's file."""
+    import multiprocessing
+    import signal
+
+    deadline = time.monotonic() + 120
+    seen: set[int] = set()
+    while len(killed) < kills and time.monotonic() < deadline:
+        alive = {p.pid for p in multiprocessing.active_children() if p.pid}
+        fresh = sorted(alive - seen)
+        if (not killed and len(alive) >= 2) or (killed and fresh):
+            seen |= alive
+            os.kill(fresh[0], signal.SIGKILL)
+            killed.append(fresh[0])
+        time.sleep(0.02)
+
+
+@pytest.mark.parametrize("kills", [1, 2])
+def test_a_worker_killed_mid_ingest_loses_no_other_file(library, kills, caplog):
+    """Workers start afresh after one dies; the file it held is tried again on its own and fails
+    alone only if its worker dies again; the files in flight beside it are ingested."""
+    killed: list[int] = []
+    killer = threading.Thread(target=_kill_workers, args=(kills, killed))
+    killer.start()
+    outcomes = list(library.ingest_many([SHEHUI, HEBEI, CAIZHENG], workers=2))
+    killer.join()
+    assert len(killed) == kills and "an ingest worker died" in caplog.text
+    (_, first), *rest = outcomes
+    if kills == 1:
+        assert isinstance(first, IngestReport) and not first.skipped and first.facts > 100
+    else:
+        assert isinstance(first, IngestError) and str(first) == (
+            f"{SHEHUI.name}: could not be prepared: its worker process died twice (out of memory? see the ingest limits)")
+    assert all(isinstance(r, IngestReport) and not r.skipped and r.facts > 100 for _, r in rest)
+    assert {d.source for d in library.documents()} == {p.name for p, r in outcomes if isinstance(r, IngestReport)}
