@@ -105,7 +105,12 @@ class _Pool(Generic[Known]):
         self._pool.shutdown(cancel_futures=True)
 
     def submit(self, path: Path) -> Future[Prepared]:
-        return self._pool.submit(_prepare_here, path, path.name)
+        try:
+            return self._pool.submit(_prepare_here, path, path.name)
+        except BrokenProcessPool as exc:  # a worker died since the last outcome: handled when this one's turn comes
+            broken: Future[Prepared] = Future()
+            broken.set_exception(exc)
+            return broken
 
     def outcome(self, path: Path, done: Known | Future[Prepared],
                 flight: deque[tuple[Path, Known | Future[Prepared]]]) -> tuple[Path, Known | Prepared | IngestError]:

@@ -122,3 +122,27 @@ def test_a_worker_killed_mid_ingest_loses_no_other_file(library, kills, caplog):
             f"{SHEHUI.name}: could not be prepared: its worker process died twice (out of memory? see the ingest limits)")
     assert all(isinstance(r, IngestReport) and not r.skipped and r.facts > 100 for _, r in rest)
     assert {d.source for d in library.documents()} == {p.name for p, r in outcomes if isinstance(r, IngestReport)}
+
+
+def test_files_handed_to_workers_after_one_died_are_prepared_by_fresh_ones(settings, tmp_path):
+    """A worker can die while files are still being handed in (the pool then refuses new work): the
+    file handed in after it is prepared all the same, and a file that needs no worker (one already
+    ingested) keeps its place in the order."""
+    from index.prepare import Prepared, prepare_in_workers
+
+    killed: list[int] = []
+    known = tmp_path / "ingested-before.pdf"
+
+    def jobs():
+        yield SHEHUI, None
+        yield known, "already here"
+        yield HEBEI, None
+        _kill_workers(1, killed)
+        time.sleep(2)  # the pool notices the death: from here it refuses new work
+        yield CAIZHENG, None
+
+    outcomes = list(prepare_in_workers(jobs(), settings, 2))
+    assert len(killed) == 1
+    assert [(p, o if p == known else type(o)) for p, o in outcomes] == \
+        [(SHEHUI, Prepared), (known, "already here"), (HEBEI, Prepared), (CAIZHENG, Prepared)]
+    assert all(o.facts for p, o in outcomes if p != known)
