@@ -148,11 +148,10 @@ class Assistant:
     def _versions(self, citations: list[Citation]) -> tuple[list[Document], list[Document]]:
         """The documents cited, and the other ingested versions of them (same department, year and
         kind) that were not: an answer never picks one version silently."""
-        documents = [p.document for p in self.knowledge.profiles()]
         cited = {c.document for c in citations}
-        used = [d for d in documents if d.id in cited]
-        others = [d for d in documents if d.id not in cited and any(_versions_of_one(d, u) for u in used)]
-        return used, others
+        used = sorted((d for d in map(self.knowledge.document, cited) if d is not None), key=lambda d: d.source)
+        others = {v.id: v for d in used for v in self.knowledge.versions(d) if v.id not in cited}
+        return used, sorted(others.values(), key=lambda d: d.source)
 
     def _admitting(self, filters: Filters | None) -> Filters | None:
         if filters is None or not str(filters):
@@ -214,10 +213,6 @@ class Assistant:
             if isinstance(outcome, Offered) and status == "candidates" else [],
             picked_by=picked_by, read_as=reading.said() if reading else None,
         )
-
-
-def _versions_of_one(a: Document, b: Document) -> bool:
-    return bool(a.department) and (a.department, a.year, a.kind) == (b.department, b.year, b.kind)
 
 
 def _computations(outcome: Outcome) -> list[Computed]:

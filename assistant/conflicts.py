@@ -18,8 +18,8 @@ _CHECKS = ("narrative", "cross_table", "parent_sum")
 
 def conflicts_for(view: DocumentView, best: Statement) -> tuple[Statement, list[Conflict]]:
     """The statement to lead with (the authoritative one) and what contradicts it."""
-    for finding in view.findings:
-        if finding["ok"] or finding["check"] not in _CHECKS:
+    for finding in view.failed_findings:
+        if finding["check"] not in _CHECKS:
             continue
         cells: list[dict[str, Any]] = list(finding["cells"])
         if finding["check"] == "parent_sum":

@@ -105,6 +105,11 @@ class Filters:
         return ", ".join(f"{k}={v}" for k, v in vars(self).items() if v not in ("", None))
 
 
+def version_key(document: Document) -> tuple[str, int | None, str]:
+    """What versions of one report share: department, year and kind."""
+    return document.department, document.year, document.kind
+
+
 def _same_place(wanted: str, place: str) -> bool:
     return not wanted or (bool(place) and wanted.strip().rstrip("省市") in (place, place.rstrip("区县")))
 
@@ -116,15 +121,16 @@ class DocumentView:
     narrative: list[Narrative]
     sections: list[Section]
     tables: dict[str, Table]
-    read_findings: Callable[[], list[dict[str, Any]]]  # few answers need them: read when first asked for
+    read_failed_findings: Callable[[], list[dict[str, Any]]]  # few answers need them: read when first asked for
     aliases: list[str] = field(default_factory=list)  # ways a question names the department
     units: list[str] = field(default_factory=list)  # the sub-units its figures are told apart by
     # what later stages compute from the view (the labels' embeddings): dropped with it from the cache
     derived: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @cached_property
-    def findings(self) -> list[dict[str, Any]]:
-        return self.read_findings()
+    def failed_findings(self) -> list[dict[str, Any]]:
+        """The checks the document failed (its disagreements with itself)."""
+        return self.read_failed_findings()
 
     @cached_property
     def row_totals(self) -> dict[tuple[str, str, tuple[str, ...]], set[float]]:
@@ -149,6 +155,7 @@ class Knowledge:
         self._budget = cache_bytes
         self._profiles: dict[str, Profile] = {}
         self._seen = -1  # the library's generation the profiles were read at
+        self._versions: dict[tuple[str, int | None, str], list[Document]] = {}  # department, year, kind → documents
         self._views: OrderedDict[str, tuple[DocumentView, int]] = OrderedDict()  # least recently used first
         self._lock = threading.Lock()
 
@@ -165,7 +172,22 @@ class Knowledge:
                 d, department_aliases(d.department), units.get(d.id, []), places_of(d.department)) for d in documents}
             for gone in set(self._views) - set(self._profiles):
                 del self._views[gone]
+            self._versions = {}
+            for d in documents:
+                if d.department:
+                    self._versions.setdefault(version_key(d), []).append(d)
             return list(self._profiles.values())
+
+    def versions(self, document: Document) -> list[Document]:
+        """The ingested versions of a document's report (same department, year and kind), itself
+        among them: looked up, not searched for, at 10,000 documents."""
+        self.profiles()
+        return list(self._versions.get(version_key(document), [document]))
+
+    def document(self, document_id: str) -> Document | None:
+        self.profiles()
+        profile = self._profiles.get(document_id)
+        return profile.document if profile else None
 
     def select(self, filters: Filters) -> list[Profile]:
         """The documents these filters admit."""
@@ -221,7 +243,7 @@ class Knowledge:
         return DocumentView(
             document, statements, narrative, sections,
             {t.id: t for t in store.tables(document.id)},
-            partial(store.findings, document.id), profile.aliases, profile.units,
+            partial(store.failed_findings, document.id), profile.aliases, profile.units,
         )
 
 

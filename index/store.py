@@ -70,6 +70,8 @@ CREATE INDEX IF NOT EXISTS chunks_place ON chunks (document, ref);
 CREATE TABLE IF NOT EXISTS chunk_vectors (document TEXT, chunk TEXT, space TEXT, table_kind TEXT, vector BLOB);
 CREATE INDEX IF NOT EXISTS chunk_vectors_document ON chunk_vectors (space, document);
 CREATE INDEX IF NOT EXISTS findings_document ON findings (document);
+-- an answer reads only the checks its document failed: a few rows, not the document's hundreds
+CREATE INDEX IF NOT EXISTS findings_failed ON findings (document) WHERE ok = 0;
 CREATE INDEX IF NOT EXISTS documents_source ON documents (source);
 """
 # The lexical index: SQLite's full-text index over the chunks' own token column (external content:
@@ -247,9 +249,11 @@ class FactStore:
 
     def resolve(self, ref: str) -> Document:
         """A document by id, id prefix or source file name."""
-        # by SQL, not by reading every document: a scoped question resolves its documents each time
-        prefix = ref if len(ref) >= 4 else "\n"  # no id begins with a newline
-        matches = self._documents("WHERE id = ? OR source = ? OR SUBSTR(id, 1, ?) = ?", ref, ref, len(prefix), prefix)
+        # by indexed SQL: a scoped question resolves its documents each time; only an id prefix
+        # (typed by a person, never sent by a program) scans the ids
+        matches = self._documents("WHERE id = ? OR source = ?", ref, ref)
+        if not matches and len(ref) >= 4:
+            matches = self._documents("WHERE SUBSTR(id, 1, ?) = ?", len(ref), ref)
         if len(matches) != 1:
             reason = "matches several documents" if matches else "matches no document"
             raise NotFound(f"'{ref}' {reason}; see `budget-qa docs`")
@@ -279,6 +283,12 @@ class FactStore:
 
     def findings(self, document: str) -> list[dict[str, Any]]:
         return [json.loads(r["body"]) for r in self._rows("SELECT body FROM findings WHERE document = ?", document)]
+
+    def failed_findings(self, document: str) -> list[dict[str, Any]]:
+        """The checks a document failed: what an answer shows beside a figure (the passed ones are
+        most of a document's stored bytes, and no answer reads them)."""
+        return [json.loads(r["body"]) for r in self._rows("SELECT body FROM findings WHERE document = ? AND ok = 0",
+                                                          document)]
 
     def facts(self, document: str | None = None) -> list[Fact]:
         sql = "SELECT * FROM facts" + (" WHERE document = ?" if document else "")

@@ -32,7 +32,9 @@ def test_a_document_is_written_whole_and_read_back_with_provenance(backend):
     report = backend.ingest(HEBEI)
     store, doc = backend.store, report.document
     assert [d.source for d in backend.documents()] == [HEBEI.name]
-    assert store.resolve(HEBEI.name) == doc and store.has(doc.id)
+    assert store.resolve(HEBEI.name) == doc == store.resolve(doc.id) == store.resolve(doc.id[:6]) and store.has(doc.id)
+    every, failed = store.findings(doc.id), store.failed_findings(doc.id)
+    assert 0 < len(failed) < len(every) and sorted(map(str, failed)) == sorted(str(f) for f in every if not f["ok"])
     facts = [f for f in store.facts(doc.id) if f.code == "2069901" and f.column == ("合计",) and f.table_kind == "支出表"]
     assert [(f.value, f.unit, f.value_yuan, f.page, f.row) for f in facts] == [(5000.32, "万元", 50003200.0, 8, "科技奖励")]
     assert store.count("facts", doc.id) == report.facts and store.count("chunks", doc.id) == report.chunks
