@@ -32,8 +32,20 @@ _TOTAL_LEAVES = {"合计", "小计", "总计"}
 # the places both patterns below read whole: an autonomous prefecture or county, whose name holds
 # no 省 or 市 (安康市|石柱土家族自治县), and a 地区 or 盟
 _AUTONOMOUS = r"(?:(?![省市])[\u4e00-\u9fff]){2,8}?自治[州县旗]|[\u4e00-\u9fff]{2,5}?(?:地区|盟)"
+
+
+def _longer_places() -> str:
+    """The places the glossary knows that are longer than the usual shape reads whole
+    ("深汕特别合作区"): tried first, longest first, by both patterns below."""
+    usual = re.compile(rf"{_AUTONOMOUS}|[\u4e00-\u9fff]{{2,3}}?(?:省|市|区|县)|[\u4e00-\u9fff]县")
+    longer = [n.chinese for n in names() if n.type in ("province", "city", "district")
+              and re.search("(?:省|市|区|县|旗|盟)$", n.chinese) and not usual.fullmatch(n.chinese)]
+    return "|".join(map(re.escape, sorted(longer, key=len, reverse=True))) or "(?!)"
+
+
+_LONGER = _longer_places()
 _PLACE = re.compile(
-    rf"^(中共)?({_AUTONOMOUS}|[\u4e00-\u9fff]{{2,4}}?(省|自治区|(?<!和)市|区|县|州|旗)"
+    rf"^(中共)?({_LONGER}|{_AUTONOMOUS}|[\u4e00-\u9fff]{{2,4}}?(省|自治区|(?<!和)市|区|县|州|旗)"
     r"|[\u4e00-\u9fff]县)+(委)?")  # one-character counties too (忠县); no city ends 和市 ("绿化和市容管理局")
 
 
@@ -249,7 +261,7 @@ class Knowledge:
 
 _MUNICIPALITIES = {"北京", "上海", "天津", "重庆"}
 # one place in a name: an autonomous prefecture or county whole ("酉阳土家族苗族自治县"), else 2–3 characters and the level
-_PLACE_NAME = re.compile(rf"{_AUTONOMOUS}|[\u4e00-\u9fff]{{2,3}}?(?:省|(?<!和)市|区|县)|[\u4e00-\u9fff]县")
+_PLACE_NAME = re.compile(rf"{_LONGER}|{_AUTONOMOUS}|[\u4e00-\u9fff]{{2,3}}?(?:省|(?<!和)市|区|县)|[\u4e00-\u9fff]县")
 
 
 def _bare(place: str) -> str:

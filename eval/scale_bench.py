@@ -371,6 +371,8 @@ def measure(work: Path, count: int, seconds: list[float], peak: float, seed: int
         if child.returncode != 0:
             raise RuntimeError(f"the asking process failed:\n{child.stderr[-3000:]}")
         report = json.loads(child.stdout.splitlines()[-1])
+    # each answer and its time, beside the questions: what a slow or wrong figure is looked into from
+    (work / f"answered-{count}.json").write_text(json.dumps(report["results"], ensure_ascii=False, indent=0))
     stage = Stage(count, _mean(seconds[:10]), _mean(seconds[-10:]), round(peak, 1),
                   start_to_first_answer_s=round(report["first_answer_at"] - launched, 2),
                   serving_rss_mb=round(report["rss_mb"], 1), app_servers_rss_mb=report.get("each_rss_mb", []))

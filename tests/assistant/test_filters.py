@@ -27,6 +27,7 @@ from tests.servers import Server
     ("重庆市忠县科学技术局", Places("重庆", "重庆", "忠县")),  # a county of one character
     ("郑州市栾城区绿化和市容管理局", Places("", "郑州", "栾城区")),  # 绿化和市 is no city
     ("云梦泽市财政局", Places()),  # a place the glossary does not know: nothing guessed
+    ("深圳市深汕特别合作区发展改革局", Places("", "深圳", "深汕特别合作区")),  # longer than the usual shape of a name
 ])
 def test_places_are_read_from_the_name(department, places):
     assert places_of(department) == places
@@ -36,6 +37,7 @@ def test_places_are_read_from_the_name(department, places):
     ("重庆市石柱土家族自治县商务局", {"重庆市", "石柱土家族自治县", "商务局"}),  # the county, not 重庆市石柱土家族自治县 whole
     ("酉阳土家族苗族自治县财政局", {"酉阳土家族苗族自治县", "财政局"}),
     ("临夏回族自治州渝中区审计局", {"临夏回族自治州", "渝中区", "审计局"}),
+    ("深圳市深汕特别合作区行政审批局", {"深汕特别合作区", "行政审批局", "审批局"}),  # its short form once the place is off
 ])
 def test_a_question_may_name_each_place_of_a_department_on_its_own(department, said):
     assert said <= set(department_aliases(department))
