@@ -168,6 +168,7 @@ class Knowledge:
         self._profiles: dict[str, Profile] = {}
         self._seen = -1  # the library's generation the profiles were read at
         self._versions: dict[tuple[str, int | None, str], list[Document]] = {}  # department, year, kind → documents
+        self._names: dict[str, dict[str, set[str]]] = {}  # a name's first two characters → name → documents
         self._views: OrderedDict[str, tuple[DocumentView, int]] = OrderedDict()  # least recently used first
         self._lock = threading.Lock()
 
@@ -184,11 +185,26 @@ class Knowledge:
                 d, department_aliases(d.department), units.get(d.id, []), places_of(d.department)) for d in documents}
             for gone in set(self._views) - set(self._profiles):
                 del self._views[gone]
-            self._versions = {}
+            self._versions, self._names = {}, {}
             for d in documents:
                 if d.department:
                     self._versions.setdefault(version_key(d), []).append(d)
+            for profile in self._profiles.values():
+                for name in (*profile.aliases, *profile.units):
+                    self._names.setdefault(name[:2], {}).setdefault(name, set()).add(profile.document.id)
             return list(self._profiles.values())
+
+    def naming(self, text: str) -> set[str]:
+        """The documents one of whose names (department, place, unit) the text says: looked up by
+        each two characters of the text, not compared with every document's names."""
+        self.profiles()
+        found: set[str] = set()
+        for at in range(len(text)):
+            for key in (text[at], text[at : at + 2]):  # a name of one character is indexed by it whole
+                for name, documents in self._names.get(key, {}).items():
+                    if text.startswith(name, at):
+                        found |= documents
+        return found
 
     def versions(self, document: Document) -> list[Document]:
         """The ingested versions of a document's report (same department, year and kind), itself

@@ -81,7 +81,7 @@ def of(asked: Question, knowledge: Knowledge, chosen: set[str] | None = None, na
        filters: Filters | None = None) -> Query:
     """``filters`` are the asker's own choice of documents by what they are (city, year, …): the
     question is routed among those alone."""
-    routed = route(asked, knowledge.select(filters) if filters else knowledge.profiles(), chosen)
+    routed = route(asked, knowledge.select(filters) if filters else knowledge.profiles(), chosen, knowledge.naming)
     profiles = routed.documents
     if narrow is not None and (not routed.named or routed.shared):
         profiles = narrow(asked, profiles)

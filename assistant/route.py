@@ -3,6 +3,7 @@ those the caller chose, and never a year no document covers."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -20,12 +21,17 @@ class Routed(Generic[N]):
     shared: bool = False  # a name said fits the reports of several places, and no place was said
 
 
-def route(question: Question, views: list[N], chosen: set[str] | None = None) -> Routed[N]:
+# The documents one of whose names a text says (``Knowledge.naming``): routing then reads only
+# those documents' names; without it, every document's
+Naming = Callable[[str], set[str]]
+
+
+def route(question: Question, views: list[N], chosen: set[str] | None = None, naming: Naming | None = None) -> Routed[N]:
     """The documents to look in, and how they were named."""
     if chosen:
         return Routed([v for v in views if v.document.id in chosen], True)
     # the words as asked ("大数据局") and as the glossary reads them (English names in Chinese)
-    named, shared = named_documents(f"{question.text} {question.search_text}", views)
+    named, shared = named_documents(f"{question.text} {question.search_text}", views, naming)
     if organisations.unmatched(question, views):
         return Routed([], False)  # a department or place no ingested document is of: nothing here answers
     scope = named or views
@@ -37,12 +43,15 @@ def route(question: Question, views: list[N], chosen: set[str] | None = None) ->
     return Routed(scope, bool(named), len(places) > 1)
 
 
-def named_documents(text: str, views: list[N]) -> tuple[list[N], bool]:
+def named_documents(text: str, views: list[N], naming: Naming | None = None) -> tuple[list[N], bool]:
     """The documents a question names. Each department named goes to the report that matches it
     most specifically: place and department together ("湖州交通局", "Zhuhai Commerce Bureau") over
     the department alone (every city's 交通运输局 or 商务局); names of different departments are
     all kept ("鹿泉区科技局和财政局"); a place alone names every report of that place. Also says
     whether a department was named without its place while several places' reports fit it."""
+    if naming is not None:
+        some = naming(text)
+        views = [v for v in views if v.document.id in some]
     # a unit named ("湖州市港航管理中心") names the report it belongs to, as its department's name would
     said = {v.document.id: [a for a in [*v.aliases, *v.units] if a in text] for v in views}
     # a name inside a longer one said of any report is not said itself: "自然资源局" in "规划和自然资源局"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from assistant import Assistant, retrieve
 from assistant.knowledge import _BYTES_PER_CHAR, Knowledge
+from assistant.route import route
 from assistant.understand import understand
 
 # one question per bundled report, each naming its department
@@ -60,3 +61,17 @@ def test_profiles_are_read_again_only_when_documents_change(corpus, embedder):
     corpus.generation += 1  # as an ingest or delete (here or in another process) does
     again = knowledge.profiles()
     assert [p.document.id for p in again] == [p.document.id for p in first]
+
+
+def test_the_names_a_question_says_are_looked_up_not_compared_with_every_document(corpus):
+    knowledge = Knowledge(corpus)
+    profiles = {p.document.id: p for p in knowledge.profiles()}
+    for text in ["鹿泉区科技局企业奖补", "普陀区财政局的支出", "社会工作部住房公积金", "鹿泉和普陀", "住房公积金",
+                 "Luquan District科学技术和工业信息化局", ""]:
+        said = {d for d, p in profiles.items() if any(name in text for name in (*p.aliases, *p.units))}
+        assert knowledge.naming(text) == said, text
+        question = understand(text or "支出")
+        unindexed = route(question, list(profiles.values()))
+        indexed = route(question, list(profiles.values()), naming=knowledge.naming)
+        assert [v.document.id for v in indexed.documents] == [v.document.id for v in unindexed.documents], text
+    assert knowledge.naming("鹿泉区科技局") and not knowledge.naming("住房公积金")
