@@ -112,6 +112,10 @@ def _parser() -> argparse.ArgumentParser:
             "differences within what the printed rounding allows are listed apart.").add_argument(
         "doc", help="document id, id prefix or file name")
     command("delete", _delete, "remove a document everywhere").add_argument("doc", help="document id, id prefix or file name")
+    command("pack", _pack, "keep each document's reads in one row (for documents ingested before packs)",
+            "A question on a document not read since ingest then reads one row instead of its rows\n"
+            "scattered across the store. Ingest writes packs itself; this fills them in for older data\n"
+            "directories (at 10,000 documents, the whole store is read once). Stop and run again at will.")
     ask = command("ask", _ask, "ask a question", "Example: budget-qa ask \"公务接待费比上年减少多少？\" --doc 60fd\n"
                   "         budget-qa ask \"财政局办公费是多少？\" --city 湖州 --year 2026", filtering)
     ask.add_argument("question")
@@ -308,6 +312,12 @@ def _finding_line(finding: dict[str, Any]) -> str:
                       for c in finding["cells"])
     return (f"{head}\n      printed {printed:,.2f}, computed {computed:,.2f}, difference {printed - computed:+,.2f}"
             f" (pages {', '.join(map(str, compared_pages(finding)))})\n      cells: {cells}")
+
+
+def _pack(args: argparse.Namespace, settings: Settings) -> None:
+    quiet = args.json or not sys.stderr.isatty()
+    done = Library(settings).pack(None if quiet else lambda n: print(f"packed {n} …", file=sys.stderr))
+    _emit(args, {"packed": done}, f"packed {done} documents" if done else "every document is packed already")
 
 
 def _delete(args: argparse.Namespace, settings: Settings) -> None:

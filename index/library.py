@@ -341,6 +341,23 @@ class Library:
                 self._drop_original(document.id)
             return document
 
+    def pack(self, progress: Callable[[int], None] | None = None, batch: int = 50) -> int:
+        """Keep each document ingested before packs were in one row of what a question reads of it
+        (ingest writes it since): how many were packed. A batch a transaction, so it can be stopped
+        and run again."""
+        done = 0
+        while True:
+            with self._writing():
+                documents = self.store.unpacked(batch)
+                if not documents:
+                    return done
+                with self.store.transaction():
+                    for document in documents:
+                        self.store.pack_from_rows(document)
+            done += len(documents)
+            if progress is not None:
+                progress(done)
+
     def documents(self) -> list[Document]:
         return self.store.documents()
 

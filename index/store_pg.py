@@ -19,7 +19,7 @@ import psycopg
 from psycopg.rows import dict_row
 
 from index.errors import ConfigError
-from index.store import _SCHEMA, SCHEMA_VERSION, FactStore
+from index.store import _SCHEMA, SCHEMA_VERSION, FactStore, _Packs
 
 UPGRADABLE = (4,)  # schemas whose databases the current one's "IF NOT EXISTS" statements complete
 _WRITE_LOCK = 7_236_011  # the advisory lock key every budget-qa writer takes
@@ -45,6 +45,7 @@ class PostgresFactStore(FactStore):
         except psycopg.Error as exc:
             raise ConfigError(f"cannot connect to the PostgreSQL database {_safe(url)}: {exc}".strip()) from exc
         self._lock = threading.RLock()
+        self._packs = _Packs()
         with self._db.transaction():
             self._db.execute("SELECT pg_advisory_xact_lock(%s)", (_WRITE_LOCK,))  # two servers starting at once
             self._db.execute(_PG_SCHEMA)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -192,3 +193,15 @@ def test_bench_scale_runs_from_the_cli(tmp_path):
     assert done.returncode == 0, done.stderr
     (stage,) = json.loads(done.stdout)["stages"]
     assert stage["documents"] == 2 and stage["correct"]["scoped"] == "40/40", stage["wrong"]
+
+
+def test_pack_fills_in_what_an_older_data_directory_lacks(tmp_path):
+    data = tmp_path / "data"
+    assert run("ingest", str(SHEHUI), data=data).returncode == 0
+    done = run("pack", "--json", data=data)
+    assert done.returncode == 0 and json.loads(done.stdout) == {"packed": 0}  # ingest packed it already
+    store = sqlite3.connect(data / "facts.sqlite3")
+    store.execute("DELETE FROM packs")  # as written before packs were kept
+    store.commit()
+    assert run("pack", data=data).stdout.strip() == "packed 1 documents"
+    assert run("ask", "社会工作部公务接待费是多少？", data=data).stdout.startswith("[verified]")

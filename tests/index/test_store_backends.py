@@ -163,3 +163,26 @@ def test_two_app_servers_share_one_postgres_and_one_chroma_server(tmp_path, data
         assert second.delete(f"/v1/documents/{job['document']['id']}").status_code == 200
         assert first.get("/v1/documents").json() == []
         assert first.post("/v1/ask", json={"question": "企业奖补安排了多少资金？"}).json()["status"] == "not_found"
+
+
+def _reads(store, document):
+    """What a question reads of a document, comparable across backends' row orders."""
+    return (sorted(map(repr, store.facts(document))), store.tables(document), store.sections(document),
+            sorted(map(repr, store.failed_findings(document))), store.chunk_tokens([document]))
+
+
+def test_a_documents_pack_reads_as_its_rows_and_older_stores_are_packed(backend):
+    doc = backend.ingest(HEBEI).document
+    store = backend.store
+    packed = _reads(store, doc.id)
+    assert store.unpacked(10) == [] and packed[0] and packed[1] and packed[3] and packed[4]
+    with store.transaction():  # as a store written before packs were kept
+        store._execute("DELETE FROM packs WHERE document = ?", (doc.id,))
+    store._packs.drop(doc.id)
+    assert store.unpacked(10) == [doc.id]
+    assert _reads(store, doc.id) == packed  # read from the rows
+    assert backend.pack() == 1 and backend.pack() == 0 and store.unpacked(10) == []
+    store._packs.drop(doc.id)
+    assert _reads(store, doc.id) == packed
+    backend.delete(doc.id)
+    assert store.count("packs", doc.id) == 0 and store.facts(doc.id) == [] and store.tables(doc.id) == []
