@@ -34,10 +34,14 @@ _TOTAL_LEAVES = {"合计", "小计", "总计"}
 _AUTONOMOUS = r"(?:(?![省市])[\u4e00-\u9fff]){2,8}?自治[州县旗]|[\u4e00-\u9fff]{2,5}?(?:地区|盟)"
 
 
+# one place in a name: an autonomous prefecture or county whole ("酉阳土家族苗族自治县"), else 2–3 characters and the level
+_ONE_PLACE = rf"{_AUTONOMOUS}|[\u4e00-\u9fff]{{2,3}}?(?:省|(?<!和)市|区|县)|[\u4e00-\u9fff]县"
+
+
 def _longer_places() -> str:
     """The places the glossary knows that are longer than the usual shape reads whole
     ("深汕特别合作区"): tried first, longest first, by both patterns below."""
-    usual = re.compile(rf"{_AUTONOMOUS}|[\u4e00-\u9fff]{{2,3}}?(?:省|市|区|县)|[\u4e00-\u9fff]县")
+    usual = re.compile(_ONE_PLACE)
     longer = [n.chinese for n in names() if n.type in ("province", "city", "district")
               and re.search("(?:省|市|区|县|旗|盟)$", n.chinese) and not usual.fullmatch(n.chinese)]
     return "|".join(map(re.escape, sorted(longer, key=len, reverse=True))) or "(?!)"
@@ -175,33 +179,40 @@ class Knowledge:
     def profiles(self) -> list[Profile]:
         """Every ingested document's profile, in the library's order (by file name); read afresh only
         when documents were added or deleted."""
+        return list(self._fresh().values())
+
+    def _fresh(self) -> dict[str, Profile]:
+        """The profiles by document id, and the lookups built from them, as of the library's generation."""
         with self._lock:
             if self._seen == self.library.generation:
-                return list(self._profiles.values())
+                return self._profiles
             self._seen = self.library.generation
             documents = self.library.documents()
             units = self.library.store.units()
-            self._profiles = {d.id: self._profiles.get(d.id) or Profile(
+            profiles = {d.id: self._profiles.get(d.id) or Profile(
                 d, department_aliases(d.department), units.get(d.id, []), places_of(d.department)) for d in documents}
-            for gone in set(self._views) - set(self._profiles):
+            for gone in set(self._views) - set(profiles):
                 del self._views[gone]
-            self._versions, self._names = {}, {}
+            versions: dict[tuple[str, int | None, str], list[Document]] = {}
             for d in documents:
                 if d.department:
-                    self._versions.setdefault(version_key(d), []).append(d)
-            for profile in self._profiles.values():
+                    versions.setdefault(version_key(d), []).append(d)
+            names: dict[str, dict[str, set[str]]] = {}
+            for profile in profiles.values():
                 for name in (*profile.aliases, *profile.units):
-                    self._names.setdefault(name[:2], {}).setdefault(name, set()).add(profile.document.id)
-            return list(self._profiles.values())
+                    names.setdefault(name[:2], {}).setdefault(name, set()).add(profile.document.id)
+            # each replaced whole, once built: a question read in another thread meanwhile sees the last ones
+            self._profiles, self._versions, self._names = profiles, versions, names
+            return profiles
 
     def naming(self, text: str) -> set[str]:
         """The documents one of whose names (department, place, unit) the text says: looked up by
         each two characters of the text, not compared with every document's names."""
-        self.profiles()
-        found: set[str] = set()
+        self._fresh()
+        index, found = self._names, set()
         for at in range(len(text)):
             for key in (text[at], text[at : at + 2]):  # a name of one character is indexed by it whole
-                for name, documents in self._names.get(key, {}).items():
+                for name, documents in index.get(key, {}).items():
                     if text.startswith(name, at):
                         found |= documents
         return found
@@ -209,12 +220,11 @@ class Knowledge:
     def versions(self, document: Document) -> list[Document]:
         """The ingested versions of a document's report (same department, year and kind), itself
         among them: looked up, not searched for, at 10,000 documents."""
-        self.profiles()
+        self._fresh()
         return list(self._versions.get(version_key(document), [document]))
 
     def document(self, document_id: str) -> Document | None:
-        self.profiles()
-        profile = self._profiles.get(document_id)
+        profile = self._fresh().get(document_id)
         return profile.document if profile else None
 
     def select(self, filters: Filters) -> list[Profile]:
@@ -276,8 +286,7 @@ class Knowledge:
 
 
 _MUNICIPALITIES = {"北京", "上海", "天津", "重庆"}
-# one place in a name: an autonomous prefecture or county whole ("酉阳土家族苗族自治县"), else 2–3 characters and the level
-_PLACE_NAME = re.compile(rf"{_LONGER}|{_AUTONOMOUS}|[\u4e00-\u9fff]{{2,3}}?(?:省|(?<!和)市|区|县)|[\u4e00-\u9fff]县")
+_PLACE_NAME = re.compile(rf"{_LONGER}|{_ONE_PLACE}")
 
 
 def _bare(place: str) -> str:
