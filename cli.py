@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from index import BudgetQAError, Document, Library, PerformanceTable, Settings, Table
 from index.checks import compared_pages
 from index.settings import ENV_PREFIX
+from index.vectors import server_config
 
 if TYPE_CHECKING:
     from assistant.knowledge import Filters
@@ -41,7 +42,7 @@ Options --data and --json go before or after the command. DOC is a document id, 
 prefix or the file name. Settings: BUDGET_QA_* environment variables (see the README)."""
 
 # Commands that only read: a missing data directory is a mistake, not an empty index.
-READS = {"docs", "tables", "table", "check", "delete", "ask"}
+READS = {"docs", "tables", "table", "check", "delete", "ask", "rebuild-vectors"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -116,6 +117,10 @@ def _parser() -> argparse.ArgumentParser:
             "A question on a document not read since ingest then reads one row instead of its rows\n"
             "scattered across the store. Ingest writes packs itself; this fills them in for older data\n"
             "directories (at 10,000 documents, the whole store is read once). Stop and run again at will.")
+    command("rebuild-vectors", _rebuild_vectors, "write the chunk vectors kept in the facts store into an empty Chroma",
+            "For a new Chroma server or collection name (BUDGET_QA_CHROMA_HOST, BUDGET_QA_COLLECTION), or\n"
+            "after losing Chroma's copy: every document's vectors, filling collections of\n"
+            "BUDGET_QA_VECTOR_SHARD_SIZE vectors in turn. Refuses a collection that holds vectors.")
     ask = command("ask", _ask, "ask a question", "Example: budget-qa ask \"公务接待费比上年减少多少？\" --doc 60fd\n"
                   "         budget-qa ask \"财政局办公费是多少？\" --city 湖州 --year 2026", filtering)
     ask.add_argument("question")
@@ -146,6 +151,15 @@ def _parser() -> argparse.ArgumentParser:
     serve = command("serve", _serve, "start the web UI and HTTP API")
     serve.add_argument("--host", help="address to bind (default: BUDGET_QA_HOST)")
     serve.add_argument("--port", type=int, help="port (default: BUDGET_QA_PORT)")
+    chroma = command("chroma", _chroma, "run a Chroma server for the vectors, its memory bounded",
+                     "`chroma run` keeping only the --indexes collections it last used in memory (Chroma's own\n"
+                     "default keeps every one it has read). App servers reach it through BUDGET_QA_CHROMA_HOST and\n"
+                     "_PORT. Example: budget-qa chroma --path /srv/chroma --host 0.0.0.0 --port 8000")
+    chroma.add_argument("--path", type=Path, required=True, help="the server's data directory")
+    chroma.add_argument("--host", default="127.0.0.1", help="address to bind")
+    chroma.add_argument("--port", type=int, default=8000, help="port")
+    chroma.add_argument("--indexes", type=int, help="collections' indexes kept in memory (default: "
+                        "BUDGET_QA_CHROMA_INDEXES, 2)")
     mcp = command("mcp", _mcp, "serve ask, documents, tables and findings to MCP clients (agents)",
                   "Over stdio an MCP client starts it itself; --transport http serves streamable HTTP at /mcp.")
     mcp.add_argument("--transport", choices=["stdio", "http"], default="stdio")
@@ -320,6 +334,12 @@ def _pack(args: argparse.Namespace, settings: Settings) -> None:
     _emit(args, {"packed": done}, f"packed {done} documents" if done else "every document is packed already")
 
 
+def _rebuild_vectors(args: argparse.Namespace, settings: Settings) -> None:
+    quiet = args.json or not sys.stderr.isatty()
+    done = Library(settings).rebuild_vectors(None if quiet else lambda n: print(f"{n} documents …", file=sys.stderr))
+    _emit(args, {"documents": done}, f"wrote the vectors of {done} documents into '{settings.collection}'")
+
+
 def _delete(args: argparse.Namespace, settings: Settings) -> None:
     doc = Library(settings).delete(args.doc)
     _emit(args, asdict(doc), f"deleted {doc.id[:12]} ({doc.source})")
@@ -396,6 +416,18 @@ def _mcp(args: argparse.Namespace, settings: Settings) -> int:
 
     data = ["--data", str(args.data)] if args.data else []
     return serve([*data, "--transport", args.transport, "--host", args.host, "--port", str(args.port)])
+
+
+def _chroma(args: argparse.Namespace, settings: Settings) -> int:
+    indexes = settings.chroma_indexes if args.indexes is None else args.indexes
+    if indexes < 1:
+        raise BudgetQAError(f"--indexes must be at least 1, not {indexes}")
+    args.path.mkdir(parents=True, exist_ok=True)
+    config = args.path / "budget-qa-chroma.yaml"
+    config.write_text(server_config(args.path.resolve(), args.host, args.port, indexes))
+    chroma = Path(sys.executable).parent / "chroma"  # the one installed beside us, not another on PATH
+    os.execv(chroma, [str(chroma), "run", str(config)])
+    return 1  # not reached: the server replaced this process
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> None:

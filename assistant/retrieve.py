@@ -68,7 +68,7 @@ class Retriever:
         vector = self.embedder.embed([question.search_text])[0]
         if documents and len(documents) <= EXACT_DOCUMENTS:  # their chunks' vectors compared exactly, whatever the corpus
             return self.library.nearest(vector, documents, depth, question.kinds or None)
-        return self.library.vectors.query(vector, depth, documents, question.kinds or None)
+        return self.library.dense(vector, depth, documents, question.kinds or None)
 
 
 def _distinct(chunks: list[str], among: list[str], n: int) -> list[str]:

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from index.embeddings import Embedder, embedder_name, get_embedder
-from index.errors import IngestError, NotFound
+from index.errors import ConfigError, IngestError, NotFound
 from index.labels import subject_labels
 from index.lexical import LexicalIndex
 from index.load_pdf import Progress, is_pdf
@@ -139,6 +139,14 @@ class Library:
         order = np.argsort(-scores, kind="stable")[:k]
         return [(ids[i], float(scores[i])) for i in order]
 
+    def dense(
+        self, vector: list[float], k: int, documents: list[str] | None = None, kinds: list[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """The ``k`` chunks nearest the vector by Chroma's index, of these documents or of all: only
+        the shards holding them are searched."""
+        shards = self.store.vector_shards(documents) if documents else None
+        return self.vectors.query(vector, k, documents, kinds, shards)
+
     def _leftovers(self) -> tuple[list[Path], list[Path]]:
         """Pending markers and partly copied originals."""
         markers = sorted(self._pending.glob("*")) if self._pending.exists() else []
@@ -248,7 +256,10 @@ class Library:
                 self.store.write_chunk_vectors(self.space, chunks, prepared.vectors)
                 self.store.write_label_vectors(self.embedder.name, labels, label_vectors)
 
-            self._commit(parsed.document, write_facts, lambda: self.vectors.add(chunks, prepared.vectors),
+            def write_vectors() -> None:
+                self.store.place_vectors(parsed.document.id, self.vectors.add(chunks, prepared.vectors))
+
+            self._commit(parsed.document, write_facts, write_vectors,
                          lambda: self._keep_original(path, parsed.document))
         findings = prepared.findings
         return IngestReport(
@@ -333,9 +344,10 @@ class Library:
             document = self.store.resolve(ref)
             with self._marked(document.id, "delete"):
                 with self.store.transaction():
+                    shards = self.store.vector_shards([document.id])
                     self.store.delete(document.id)
                     self._step("delete:facts")
-                    self.vectors.delete_document(document.id)
+                    self.vectors.delete_document(document.id, min(shards))  # one: all its chunks went in at once
                     self._step("delete:vectors")
                 self.generation += 1
                 self._drop_original(document.id)
@@ -357,6 +369,31 @@ class Library:
             done += len(documents)
             if progress is not None:
                 progress(done)
+
+    def rebuild_vectors(self, progress: Callable[[int], None] | None = None, batch: int = 50) -> int:
+        """Write every document's chunk vectors, kept by the facts store, into an empty Chroma
+        collection set (another collection name, a new server, or after losing Chroma's copy),
+        filling its shards in turn: how many documents. Not resumable: a run cut short leaves
+        vectors in the new collections, which must be deleted before running again."""
+        if self.vectors.count():
+            raise ConfigError(f"the Chroma collection '{self.settings.collection}' holds vectors already; rebuild "
+                              "into an empty one (another BUDGET_QA_COLLECTION, or an empty Chroma)")
+        documents, done = [d.id for d in self.store.documents()], 0
+        with self._writing():
+            with self.store.transaction():
+                self.store.forget_vector_shards()
+            for start in range(0, len(documents), batch):
+                with self.store.transaction():
+                    for document in documents[start : start + batch]:
+                        ids, matrix = self.store.chunk_vectors(self.space, [document])
+                        chunks = self.store.chunks(ids)
+                        shard = self.vectors.add([chunks[cid] for cid in ids], matrix.tolist())
+                        self.store.place_vectors(document, shard)
+                done += len(documents[start : start + batch])
+                if progress is not None:
+                    progress(done)
+            self.generation += 1
+        return done
 
     def documents(self) -> list[Document]:
         return self.store.documents()

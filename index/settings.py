@@ -37,7 +37,13 @@ class Settings(BaseSettings):
         "originals live there, shared by several app servers; empty keeps them in SQLite under the data dir.")
     chroma_host: str = Field("", description="Remote Chroma server host; empty uses the embedded store.")
     chroma_port: int = Field(8000, description="Remote Chroma server port.")
-    collection: str = Field("budget_chunks", description="Chroma collection name.")
+    collection: str = Field("budget_chunks", description="Chroma collection name (of the first shard; the next are "
+                            "<name>-1, <name>-2, …).")
+    vector_shard_size: int = Field(100_000, ge=1, description="Chunk vectors per Chroma collection (shard), filled "
+                                   "in ingest order: Chroma holds a collection's whole index in memory once used, "
+                                   "so this bounds what one costs (≈240 MB at 100,000 vectors of 512 dimensions).")
+    chroma_indexes: int = Field(2, ge=1, description="`budget-qa chroma`: collections' indexes the Chroma server keeps "
+                                "in memory at once, the least recently used dropped first.")
     chunk_rows: int = Field(40, ge=5, description="Table rows per chunk slice.")
     chunk_chars: int = Field(1200, ge=200, description="Characters per narrative chunk, at most.")
     view_cache_mb: int = Field(512, ge=16, description="Documents' figures kept in memory for answering, at most "

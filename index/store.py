@@ -80,6 +80,8 @@ CREATE INDEX IF NOT EXISTS documents_source ON documents (source);
 -- one go (≈70 KB) rather than from its rows, which lie scattered across the file among the other
 -- tables' pages (≈5.6 MB read from disk per document at 10,000, the kernel reading ahead)
 CREATE TABLE IF NOT EXISTS packs (document TEXT PRIMARY KEY, body BLOB);
+-- the Chroma collection (shard) holding a document's chunk vectors; none: the first
+CREATE TABLE IF NOT EXISTS vector_shards (document TEXT PRIMARY KEY, shard INTEGER);
 """
 # The lexical index: SQLite's full-text index over the chunks' own token column (external content:
 # the tokens are stored once). It changes with each document's rows, in the same transaction.
@@ -105,7 +107,7 @@ COLUMN_SEPARATOR = " / "
 class FactStore:
     _OWNED: tuple[str, ...] = (
         "documents", "tables", "performance", "sections", "facts", "findings", "chunks", "chunk_vectors",
-        "packs")  # of one document
+        "packs", "vector_shards")  # of one document
     keeps_originals = False  # the ingested files stay on the library's disk
 
     def __init__(self, path: Path) -> None:
@@ -254,6 +256,12 @@ class FactStore:
             [(c.document, c.id, space, str(c.meta.get("table_kind", "")), np.asarray(v, dtype=np.float32).tobytes())
              for c, v in zip(chunks, vectors, strict=True)],
         )
+
+    def place_vectors(self, document: str, shard: int) -> None:
+        self._execute("INSERT INTO vector_shards VALUES (?,?)", (document, shard))
+
+    def forget_vector_shards(self) -> None:
+        self._execute("DELETE FROM vector_shards")
 
     def new_labels(self, space: str, labels: list[str]) -> list[str]:
         """The labels with no vector in this space yet."""
@@ -414,6 +422,18 @@ class FactStore:
             return [], np.zeros((0, 0), dtype=np.float32)
         matrix = np.frombuffer(b"".join(bytes(r["vector"]) for r in rows), dtype=np.float32).reshape(len(rows), -1)
         return [r["chunk"] for r in rows], matrix
+
+    def vector_shards(self, documents: list[str]) -> set[int]:
+        """The Chroma shards holding these documents' vectors (the first for those written before shards)."""
+        shards: set[int] = set()
+        for start in range(0, len(documents), 500):  # SQLite's limit on bound parameters
+            batch = documents[start : start + 500]
+            marks = ",".join("?" * len(batch))
+            rows = self._rows(f"SELECT document, shard FROM vector_shards WHERE document IN ({marks})", *batch)
+            shards |= {r["shard"] for r in rows}
+            if len(rows) < len(batch):
+                shards.add(0)
+        return shards
 
     def documents_without_vectors(self, space: str) -> list[str]:
         """Documents written before the store kept chunk vectors (or in another embedder's space): a

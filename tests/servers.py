@@ -55,13 +55,15 @@ class Server:
 
 @contextmanager
 def chroma_server(path: Path) -> Iterator[int]:
-    """A real `chroma run` on a free port, its database under ``path``; yields the port."""
+    """A real `chroma run` on a free port, its database under ``path``; yields the port. Started
+    as the README says (`budget-qa chroma`), keeping one collection's index in memory at a time:
+    every test reading several shards makes it drop and read them again."""
     port = free_port()
-    chroma = Path(sys.executable).parent / "chroma"
+    cli = Path(sys.executable).parent / "budget-qa"
     path.mkdir(parents=True, exist_ok=True)
     with (path / "server.log").open("wb") as log:
-        process = subprocess.Popen([str(chroma), "run", "--path", str(path / "db"), "--host", "127.0.0.1", "--port",
-                                    str(port)], stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen([str(cli), "chroma", "--path", str(path / "db"), "--host", "127.0.0.1", "--port",
+                                    str(port), "--indexes", "1"], stdout=log, stderr=subprocess.STDOUT)
         try:
             _wait(lambda: httpx.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1).status_code == 200,
                   "chroma run", path / "server.log")

@@ -205,3 +205,10 @@ def test_pack_fills_in_what_an_older_data_directory_lacks(tmp_path):
     store.commit()
     assert run("pack", data=data).stdout.strip() == "packed 1 documents"
     assert run("ask", "社会工作部公务接待费是多少？", data=data).stdout.startswith("[verified]")
+
+
+def test_the_chroma_server_command_refuses_to_keep_no_index(tmp_path):
+    # the command's running server is every Chroma-server test's fixture (tests/servers.py)
+    done = run("chroma", "--path", str(tmp_path / "vectors"), "--indexes", "0", data=tmp_path / "data")
+    assert done.returncode == 1 and done.stderr == "error: --indexes must be at least 1, not 0\n"
+    assert not (tmp_path / "vectors").exists()

@@ -10,7 +10,7 @@ from index import ConfigError, Library, Settings
 from index.chunks import make_chunks
 from index.embeddings import SentenceTransformerEmbedder
 from index.parse import parse_file
-from tests.conftest import SHEHUI
+from tests.conftest import CAIZHENG, HEBEI, SHEHUI
 
 
 def test_remote_chroma_server(chroma_server, tmp_path, embedder):
@@ -25,6 +25,46 @@ def test_remote_chroma_server(chroma_server, tmp_path, embedder):
     assert Library(settings, embedder=embedder).vectors.count() == report.chunks
     library.delete(report.document.id)
     assert library.vectors.count() == 0
+
+
+@pytest.mark.parametrize("where", ["embedded", "server"])
+def test_vectors_fill_shards_in_ingest_order_and_each_document_is_found_in_its_own(where, request, tmp_path, embedder):
+    # 62, 39 and 40 chunks; a shard of 50 takes one of them (the first takes a document of any size)
+    server = {"chroma_host": "127.0.0.1", "chroma_port": request.getfixturevalue("chroma_server")} if where == "server" else {}
+    settings = Settings(data_dir=tmp_path / "data", collection=f"shards-{tmp_path.name[-24:]}", vector_shard_size=50, **server)
+    library = Library(settings, embedder=embedder)
+    reports = [library.ingest(path) for path in (HEBEI, SHEHUI, CAIZHENG)]
+    documents = [r.document.id for r in reports]
+    assert library.vectors.shards() == [0, 1, 2]
+    assert [library.store.vector_shards([d]) for d in documents] == [{0}, {1}, {2}]
+    assert [library.vectors.count(d) for d in documents] == [r.chunks for r in reports]
+    for document in documents:  # a chunk's own vector finds it, searching every shard
+        ids, matrix = library.store.chunk_vectors(library.space, [document])
+        assert library.dense(matrix[-1].tolist(), 1)[0][0] == ids[-1]
+        assert library.vectors.query(matrix[-1].tolist(), 1, shards=[0])[0][0].startswith(documents[0][:16])
+    scoped = library.dense(embedder.embed(["住房公积金"])[0], 8, documents[1:])
+    assert len(scoped) == 8 and {cid[:16] for cid, _ in scoped} <= {d[:16] for d in documents[1:]}
+
+    library.delete(documents[1])
+    assert library.vectors.count(documents[1]) == 0 and library.vectors.count() == reports[0].chunks + reports[2].chunks
+    again = library.ingest(SHEHUI)  # the newest shard is full: a fourth
+    assert library.store.vector_shards([again.document.id]) == {3} and library.vectors.count(again.document.id) == again.chunks
+    assert Library(settings, embedder=embedder).vectors.shards() == [0, 1, 2, 3]  # another process finds them all
+
+
+def test_vectors_are_rebuilt_from_the_facts_store_into_an_empty_collection(tmp_path, embedder):
+    settings = Settings(data_dir=tmp_path / "data", collection="before-shards")
+    library = Library(settings, embedder=embedder)
+    reports = [library.ingest(path) for path in (HEBEI, SHEHUI)]
+    rebuilt = Library(settings.model_copy(update={"collection": "after", "vector_shard_size": 50}), embedder=embedder)
+    assert rebuilt.rebuild_vectors() == 2
+    assert rebuilt.vectors.shards() == [0, 1] and rebuilt.vectors.count() == sum(r.chunks for r in reports)
+    assert [rebuilt.store.vector_shards([r.document.id]) for r in reports] == [{0}, {1}]
+    ids, matrix = rebuilt.store.chunk_vectors(rebuilt.space, [reports[1].document.id])
+    assert rebuilt.dense(matrix[0].tolist(), 1)[0][0] == ids[0]
+    assert library.vectors.count() == sum(r.chunks for r in reports)  # the old collection is left as it was
+    with pytest.raises(ConfigError, match="holds vectors already"):
+        rebuilt.rebuild_vectors()
 
 
 @pytest.fixture(scope="module")
