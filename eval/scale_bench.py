@@ -101,6 +101,7 @@ class Stage:
     start_to_first_answer_s: float = 0.0
     serving_rss_mb: float = 0.0  # the largest serving process's
     app_servers_rss_mb: list[float] = field(default_factory=list)  # each app server's (--app-servers)
+    vector_server_peak_rss_mb: float = 0.0  # a Chroma server on this machine, since it started; 0.0: none
     ask_ms: dict[str, dict[str, float]] = field(default_factory=dict)  # kind → p50/p95
     correct: dict[str, str] = field(default_factory=dict)  # kind → "right/asked"
     wrong: list[dict[str, Any]] = field(default_factory=list)  # every answer that was not right
@@ -204,6 +205,38 @@ def _children_peak_mb() -> float:
                 continue
             peaks += [int(line.split()[1]) / 1024 for line in status.splitlines() if line.startswith("VmHWM:")]
     return max(peaks)
+
+
+def _vector_server_peak_mb() -> float:
+    """The peak RSS, since it started, of the Chroma server the settings name when it runs on this
+    machine (its indexes are the corpus's largest structure in memory); 0.0 when there is none."""
+    from index import Settings
+
+    settings = Settings()
+    if settings.chroma_host not in ("127.0.0.1", "localhost", "::1"):
+        return 0.0
+    pid = _listening(settings.chroma_port)
+    if pid is None:
+        return 0.0
+    status = Path(f"/proc/{pid}/status").read_text()
+    return next((int(line.split()[1]) / 1024 for line in status.splitlines() if line.startswith("VmHWM:")), 0.0)
+
+
+def _listening(port: int) -> int | None:
+    """The process listening on this TCP port, by its socket's inode (/proc/net/tcp, then the fds)."""
+    sockets = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:] if Path(table).exists() else []:
+            fields = line.split()
+            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:  # 0A: LISTEN
+                sockets.add(f"socket:[{fields[9]}]")
+    for fd in Path("/proc").glob("[0-9]*/fd/*"):
+        try:
+            if os.readlink(fd) in sockets:
+                return int(fd.parts[2])
+        except OSError:  # gone, or not ours to read
+            continue
+    return None
 
 
 def _disk_mb(path: Path) -> float:
@@ -403,7 +436,9 @@ def render_stage(stage: Stage) -> str:
     lines = [f"== {stage.documents} documents",
              f"ingest s/doc: first 10 of stage {stage.ingest_first10_s}, last 10 {stage.ingest_last10_s}; "
              f"peak RSS {stage.ingest_peak_rss_mb} MB"
-             + (f" (writer; largest worker {stage.ingest_worker_peak_rss_mb} MB)" if stage.ingest_worker_peak_rss_mb else ""),
+             + (f" (writer; largest worker {stage.ingest_worker_peak_rss_mb} MB)" if stage.ingest_worker_peak_rss_mb else "")
+             + (f"; Chroma server {stage.vector_server_peak_rss_mb} MB (its peak since it started)"
+                if stage.vector_server_peak_rss_mb else ""),
              f"start to first answer {stage.start_to_first_answer_s} s; serving RSS {stage.serving_rss_mb} MB"
              + (f" (app servers: {each})" if each else ""),
              "disk MB: " + ", ".join(f"{k} {v}" for k, v in stage.disk_mb.items())]
@@ -445,6 +480,7 @@ def main(argv: list[str] | None = None) -> int:
             every += seconds
             stage = measure(work, size, seconds, peak, args.seed, args.same, args.app_servers)
             stage.ingest_worker_peak_rss_mb = worker_peak if args.workers > 1 else 0.0
+            stage.vector_server_peak_rss_mb = round(_vector_server_peak_mb(), 1)
             stages.append(stage)
             if not args.json:
                 print(render_stage(stage), flush=True)

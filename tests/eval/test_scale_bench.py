@@ -95,6 +95,7 @@ def test_the_benchmark_asks_through_two_app_servers_on_postgres_and_a_chroma_ser
     (stage,) = json.loads(capsys.readouterr().out)["stages"]
     assert stage["correct"] == {"scoped": "4/4", "unscoped": "4/4"}, stage["wrong"]
     assert len(stage["app_servers_rss_mb"]) == 2 and min(stage["app_servers_rss_mb"]) > 50
+    assert stage["vector_server_peak_rss_mb"] > 50  # the fixture's `chroma run`, found by its port
     assert not (tmp_path / "data" / "facts.sqlite3").exists()  # the facts went to PostgreSQL
     assert all((tmp_path / f"server-{i}.log").exists() for i in range(2))
 
