@@ -10,6 +10,7 @@ from index import ConfigError, Library, Settings
 from index.chunks import make_chunks
 from index.embeddings import SentenceTransformerEmbedder
 from index.parse import parse_file
+from index.vectors import VectorStore
 from tests.conftest import CAIZHENG, HEBEI, SHEHUI
 
 
@@ -50,6 +51,21 @@ def test_vectors_fill_shards_in_ingest_order_and_each_document_is_found_in_its_o
     again = library.ingest(SHEHUI)  # the newest shard is full: a fourth
     assert library.store.vector_shards([again.document.id]) == {3} and library.vectors.count(again.document.id) == again.chunks
     assert Library(settings, embedder=embedder).vectors.shards() == [0, 1, 2, 3]  # another process finds them all
+
+
+def test_a_collection_made_before_shards_is_switched_to_write_through_when_opened(tmp_path):
+    # Chroma (1.5) reads an index dropped from a server's cache back without its unsynced writes
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    settings = Settings(data_dir=tmp_path / "data", collection="older")
+    client = chromadb.PersistentClient(path=str(settings.chroma_path), settings=ChromaSettings(anonymized_telemetry=False))
+    client.create_collection("older", embedding_function=None, configuration={"hnsw": {"space": "cosine"}},
+                             metadata={"embedder": "use-multilingual-v3"})
+    client.close()
+    VectorStore(settings, "use-multilingual-v3")
+    reopened = chromadb.PersistentClient(path=str(settings.chroma_path), settings=ChromaSettings(anonymized_telemetry=False))
+    assert reopened.get_collection("older").configuration_json["hnsw"]["sync_threshold"] == 1
 
 
 def test_vectors_are_rebuilt_from_the_facts_store_into_an_empty_collection(tmp_path, embedder):
