@@ -273,11 +273,16 @@ class FactStore:
                 for row in self._label_rows("label, vector", space, labels)}
 
     def _label_rows(self, columns: str, space: str, labels: list[str]) -> list[Any]:
+        return self._rows_in(f"SELECT {columns} FROM label_vectors WHERE space = ? AND label IN ({{marks}})", labels,
+                             space)
+
+    def _rows_in(self, sql: str, values: list[str], *args: Any) -> list[Any]:
+        """The rows of ``sql`` whose ``IN ({marks})`` takes these values, asked 500 at a time
+        (SQLite's limit on bound parameters); ``args`` bind before them."""
         rows: list[Any] = []
-        for start in range(0, len(labels), 500):  # SQLite's limit on bound parameters
-            batch = labels[start : start + 500]
-            marks = ",".join("?" * len(batch))
-            rows += self._rows(f"SELECT {columns} FROM label_vectors WHERE space = ? AND label IN ({marks})", space, *batch)
+        for start in range(0, len(values), 500):
+            batch = values[start : start + 500]
+            rows += self._rows(sql.format(marks=",".join("?" * len(batch))), *args, *batch)
         return rows
 
     def delete(self, document: str) -> None:
@@ -425,15 +430,8 @@ class FactStore:
 
     def vector_shards(self, documents: list[str]) -> set[int]:
         """The Chroma shards holding these documents' vectors (the first for those written before shards)."""
-        shards: set[int] = set()
-        for start in range(0, len(documents), 500):  # SQLite's limit on bound parameters
-            batch = documents[start : start + 500]
-            marks = ",".join("?" * len(batch))
-            rows = self._rows(f"SELECT document, shard FROM vector_shards WHERE document IN ({marks})", *batch)
-            shards |= {r["shard"] for r in rows}
-            if len(rows) < len(batch):
-                shards.add(0)
-        return shards
+        rows = self._rows_in("SELECT shard FROM vector_shards WHERE document IN ({marks})", documents)
+        return {r["shard"] for r in rows} | ({0} if len(rows) < len(set(documents)) else set())
 
     def documents_without_vectors(self, space: str) -> list[str]:
         """Documents written before the store kept chunk vectors (or in another embedder's space): a
