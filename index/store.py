@@ -212,12 +212,24 @@ class FactStore:
         """Write the pack of a document ingested before packs were kept, from its rows (call inside
         transaction())."""
         self._execute("DELETE FROM packs WHERE document = ?", (document,))
+        rows = {part: self._stored(document, part) for part in _PACK_PARTS}
         self._execute("INSERT INTO packs VALUES (?,?)", (document, _pack(
-            [tuple(r[c] for c in _FACT_COLUMNS) for r in self._rows("SELECT * FROM facts WHERE document = ?", document)],
-            [(r["id"], r["body"]) for r in self._rows("SELECT id, body FROM tables WHERE document = ?", document)],
-            [(r["id"], r["body"]) for r in self._rows("SELECT id, body FROM sections WHERE document = ?", document)],
-            [r["body"] for r in self._rows("SELECT body FROM findings WHERE document = ? AND ok = 0", document)],
-            [(r["id"], r["tokens"]) for r in self._rows("SELECT id, tokens FROM chunks WHERE document = ?", document)])))
+            rows["facts"], rows["tables"], rows["sections"], [body for (body,) in rows["failed"]], rows["tokens"])))
+
+    def _stored(self, document: str, part: str) -> list[tuple[Any, ...]]:
+        """One part of a document's pack as its rows hold it (JSON bodies not parsed)."""
+        columns, source = _PACK_PARTS[part]
+        return [tuple(r[c] for c in columns) for r in self._rows(f"SELECT {', '.join(columns)} FROM {source}", document)]
+
+    def _part(self, document: str, part: str) -> list[Any]:
+        """One part of a document's pack, parsed: from the pack, or from the rows when none is kept."""
+        pack = self._pack_of(document)
+        if pack is not None:
+            return list(pack[part])
+        rows = self._stored(document, part)
+        if part in ("tables", "sections", "failed"):
+            return [json.loads(row[-1]) for row in rows]
+        return rows
 
     def unpacked(self, limit: int) -> list[str]:
         """Up to ``limit`` documents without a pack (ingested before packs were kept)."""
@@ -320,11 +332,7 @@ class FactStore:
         return [tuple(entry) for entry in json.loads(rows[0]["contents"])] if rows else []
 
     def tables(self, document: str) -> list[Table]:
-        pack = self._pack_of(document)
-        if pack is not None:
-            return [table_from_json(body) for body in pack["tables"]]
-        rows = self._rows("SELECT body FROM tables WHERE document = ? ORDER BY id", document)
-        return [table_from_json(json.loads(r["body"])) for r in rows]
+        return [table_from_json(body) for body in self._part(document, "tables")]
 
     def table(self, document: str, table_id: str) -> Table:
         rows = self._rows("SELECT body FROM tables WHERE document = ? AND id = ?", document, table_id)
@@ -337,11 +345,7 @@ class FactStore:
         return [performance_from_json(json.loads(r["body"])) for r in rows]
 
     def sections(self, document: str) -> list[Section]:
-        pack = self._pack_of(document)
-        if pack is not None:
-            return [section_from_json(body) for body in pack["sections"]]
-        rows = self._rows("SELECT body FROM sections WHERE document = ? ORDER BY id", document)
-        return [section_from_json(json.loads(r["body"])) for r in rows]
+        return [section_from_json(body) for body in self._part(document, "sections")]
 
     def findings(self, document: str) -> list[dict[str, Any]]:
         return [json.loads(r["body"]) for r in self._rows("SELECT body FROM findings WHERE document = ?", document)]
@@ -349,18 +353,12 @@ class FactStore:
     def failed_findings(self, document: str) -> list[dict[str, Any]]:
         """The checks a document failed: what an answer shows beside a figure (the passed ones are
         most of a document's stored bytes, and no answer reads them)."""
-        pack = self._pack_of(document)
-        if pack is not None:
-            return list(pack["failed"])
-        return [json.loads(r["body"]) for r in self._rows("SELECT body FROM findings WHERE document = ? AND ok = 0",
-                                                          document)]
+        return self._part(document, "failed")
 
     def facts(self, document: str | None = None) -> list[Fact]:
-        pack = self._pack_of(document) if document else None
-        if pack is not None:
-            return [_fact(dict(zip(_FACT_COLUMNS, row, strict=True))) for row in pack["facts"]]
-        sql = "SELECT * FROM facts" + (" WHERE document = ?" if document else "")
-        return [_fact(r) for r in self._rows(sql, *([document] if document else []))]
+        if document:
+            return [_fact(dict(zip(_FACT_COLUMNS, row, strict=True))) for row in self._part(document, "facts")]
+        return [_fact(r) for r in self._rows("SELECT * FROM facts")]
 
     def units(self) -> dict[str, list[str]]:
         """Each document's sub-units (the entities its figures are told apart by), sorted."""
@@ -403,14 +401,7 @@ class FactStore:
 
     def chunk_tokens(self, documents: list[str]) -> list[tuple[str, str]]:
         """(chunk id, space-joined lexical tokens) of every chunk of these documents, by id."""
-        packs = {d: self._pack_of(d) for d in documents}
-        found = [(cid, tokens) for pack in packs.values() if pack is not None for cid, tokens in pack["tokens"]]
-        rest = [d for d, pack in packs.items() if pack is None]
-        if rest:
-            marks = ",".join("?" * len(rest))
-            rows = self._rows(f"SELECT id, tokens FROM chunks WHERE document IN ({marks})", *rest)
-            found += [(r["id"], r["tokens"]) for r in rows]
-        return sorted(found)
+        return sorted((cid, tokens) for document in documents for cid, tokens in self._part(document, "tokens"))
 
     def chunk_vectors(
         self, space: str, documents: list[str], kinds: list[str] | None = None
@@ -498,6 +489,15 @@ def _fact_row(f: Fact) -> tuple[Any, ...]:
 
 _FACT_COLUMNS = ("document", "table_id", "table_title", "table_kind", "page", "row_label", "code", "column_path", "value",
                  "unit", "value_yuan", "text", "row_index", "grp", "bbox", "entity", "ocr")
+# what a pack holds, each part as the document's rows give it: read to write a pack for a document
+# ingested before packs were kept, and by the readers while it has none
+_PACK_PARTS: dict[str, tuple[tuple[str, ...], str]] = {  # part → columns, and the rows they come from
+    "facts": (_FACT_COLUMNS, "facts WHERE document = ?"),
+    "tables": (("id", "body"), "tables WHERE document = ? ORDER BY id"),
+    "sections": (("id", "body"), "sections WHERE document = ? ORDER BY id"),
+    "failed": (("body",), "findings WHERE document = ? AND ok = 0"),
+    "tokens": (("id", "tokens"), "chunks WHERE document = ?"),
+}
 
 
 def _pack(facts: list[tuple[Any, ...]], tables: list[tuple[str, str]], sections: list[tuple[str, str]],
