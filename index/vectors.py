@@ -28,7 +28,7 @@ from index.types import Chunk
 BATCH = 256
 # Every write on disk at once. Chroma (1.5) reads an index dropped from its server's cache back
 # from disk without the writes since it last wrote it there (by default every 1,000 vectors):
-# those vectors would vanish from search until the server restarts. Measured cost: +8% a write.
+# those vectors would vanish from search until the server restarts. Cost: ≈+7% a write (README).
 _SYNC = {"sync_threshold": 1}
 
 
