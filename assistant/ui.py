@@ -30,7 +30,7 @@ from PIL import Image
 
 from assistant.assistant import Assistant
 from assistant.jobs import Job, Jobs
-from assistant.knowledge import Filters
+from assistant.knowledge import Filters, Profile
 from assistant.types import Answer, Citation
 from assistant.ui_words import BADGES, CHECKS, EXAMPLES, REVIEWS, TEXT, headers, language, say
 from index import BudgetQAError, NotFound
@@ -86,15 +86,14 @@ def build_ui(assistant: Assistant, jobs: Jobs) -> gr.Blocks:
         with words.make(gr.Tab, {"label": "tab_ask"}, id="ask"):
             ask = _Ask(assistant, words, lang)
         with words.make(gr.Tab, {"label": "tab_documents"}, id="documents"):
-            documents = _Documents(assistant, jobs, words, lang, ask.scope)
-        refresh_in = [lang, documents.pick, ask.scope]
+            documents = _Documents(assistant, jobs, words, lang, ask.scope, ask.filters)
+        refresh_in = [lang, documents.pick, ask.scope, documents.find, *ask.filters]
 
-        def visit(browser_language: str, saved: list[dict[str, Any]] | None, _: str, chosen: str | None,
-                  scope: list[str] | None) -> dict[Any, Any]:
+        def visit(browser_language: str, saved: list[dict[str, Any]] | None, _: str, *current: Any) -> dict[Any, Any]:
             """A page visit: the browser's language, the kept chat, the documents as they are now."""
             chosen_language = language(browser_language)
             updates = words.updates(chosen_language)
-            for component, value in zip(documents.refresh_out, documents.refreshed(chosen_language, chosen, scope),
+            for component, value in zip(documents.refresh_out, documents.refreshed(chosen_language, *current),
                                         strict=True):
                 updates[component] = {**updates.get(component, {}), **_as_update(value)}
             return {lang: chosen_language, ask.chat: saved or [], **updates}
@@ -103,6 +102,9 @@ def build_ui(assistant: Assistant, jobs: Jobs) -> gr.Blocks:
                 js=_BROWSER, show_progress="hidden", api_visibility="private")
         gr.Timer(POLL_SECONDS).tick(documents.poll, [documents.seen, *refresh_in], documents.refresh_out,
                                     show_progress="hidden", concurrency_limit=None, api_visibility="private")
+        # what the list and the pickers offer follows the find box and the question's filters
+        gr.on([documents.find.change, ask.place.change, ask.year.change, ask.kind.change], documents.refreshed, refresh_in,
+              documents.refresh_out, show_progress="hidden", trigger_mode="always_last", api_visibility="private")
     return ui
 
 
@@ -147,6 +149,7 @@ class _Ask:
                                            placeholder="2026", max_length=4)
                     self.kind = words.make(gr.Radio, {"label": "kind"}, choices=["预算", "决算"], value=None,
                                            elem_id="filter-kind", scale=2)
+                self.filters = [self.place, self.year, self.kind]
                 self.scope = words.make(gr.Dropdown, {"label": "scope"}, choices=[], value=[], multiselect=True,
                                         allow_custom_value=True, elem_id="ask-documents")
                 self.chat = words.make(gr.Chatbot, {"label": "chat"}, elem_id="chat", height=440)
@@ -383,12 +386,17 @@ def _project_html(assistant: Assistant, citation: Citation) -> str:
 class _Documents:
     """The Documents tab: its components and handlers, and the refresh every view of the index shares."""
 
-    def __init__(self, assistant: Assistant, jobs: Jobs, words: _Words, lang: Any, scope: Any) -> None:
-        self.library, self.jobs = assistant.library, jobs
+    def __init__(self, assistant: Assistant, jobs: Jobs, words: _Words, lang: Any, scope: Any,
+                 filters: list[Any]) -> None:
+        self.library, self.knowledge, self.jobs = assistant.library, assistant.knowledge, jobs
+        self.listed = self.library.settings.ui_documents_listed
         self.seen, self.pending = gr.State(""), gr.State(None)
         self._current: tuple[int, str] = (-1, "")  # the library's generation, and the fingerprint of its documents
         self.upload = words.make(gr.File, {"label": "upload"}, file_types=[".pdf", ".txt"], elem_id="upload")
         self.status = gr.Markdown(elem_id="upload-status")
+        self.find = words.make(gr.Textbox, {"label": "find", "placeholder": "find_placeholder"}, value="",
+                               elem_id="document-find", max_length=80)
+        self.count = gr.Markdown(elem_id="documents-count")
         self.listing = words.make(gr.Dataframe, {"label": "documents"}, headers=headers("documents", "zh"),
                                   elem_id="documents", interactive=False, wrap=True)
         with gr.Row(equal_height=True):
@@ -404,17 +412,18 @@ class _Documents:
         self.grid = words.make(gr.Dataframe, {"label": "grid"}, headers=headers("grid", "zh"), elem_id="grid", wrap=True)
         self.findings = words.make(gr.Dataframe, {"label": "findings"}, headers=headers("findings", "zh"),
                                    elem_id="findings", wrap=True)
-        self.refresh_out = [self.seen, self.listing, self.pick, scope, self.table_pick, self.grid, self.findings]
-        self._wire(lang, scope)
+        self.refresh_out = [self.seen, self.count, self.listing, self.pick, scope, self.table_pick, self.grid,
+                            self.findings]
+        self._wire(lang, scope, filters)
 
-    def _wire(self, lang: Any, scope: Any) -> None:
-        current = [lang, self.pick, scope]
+    def _wire(self, lang: Any, scope: Any, filters: list[Any]) -> None:
+        current = [lang, self.pick, scope, self.find, *filters]
         asking = [self.pending, self.confirm, self.cancel, self.status]  # the message last: what an API caller reads
         self.upload.upload(self.start, [self.upload, *current], [self.status, self.upload, *self.refresh_out],
                            api_name="upload")
         # "remove" only asks, beside the current list; "confirm_delete" deletes what the question named (one
         # session, as in gradio_client)
-        self.delete.click(self.ask_first, [self.pick, lang], [self.listing, *asking], api_name="remove")
+        self.delete.click(self.ask_first, [self.pick, lang], asking, api_name="remove")
         self.confirm.click(self.remove, [self.pending, *current], [*asking, *self.refresh_out], api_name="confirm_delete")
         self.cancel.click(lambda lang: (None, _hidden(), _hidden(), say(lang, "delete_cancelled")), lang, asking,
                           api_name="cancel_delete")
@@ -423,11 +432,11 @@ class _Documents:
         self.table_pick.change(self.show, [self.pick, self.table_pick, lang], self.grid, api_name="table")
 
     # -- the shared refresh: documents listed, pickers' choices, what was open on a deleted document cleared
-    def poll(self, seen: str, lang: str, chosen: str | None, scope: list[str] | None) -> Any:
+    def poll(self, seen: str, *current: Any) -> Any:
         """A timer's tick: nothing sent unless the documents changed since this page last looked."""
         if self._fingerprint() == seen:
             return gr.skip()
-        return self.refreshed(lang, chosen, scope)
+        return self.refreshed(*current)
 
     def _fingerprint(self) -> str:
         """Every open page asks every two seconds: the documents are read only when they changed
@@ -438,14 +447,28 @@ class _Documents:
             self._current = (generation, _fingerprint(self.library.documents()))
         return self._current[1]
 
-    def refreshed(self, lang: str, chosen: str | None, scope: list[str] | None) -> tuple[Any, ...]:
-        documents = self.library.documents()
-        ids = {d.id for d in documents}
-        choices = [(f"{d.title}（{d.source}）", d.id) for d in documents]
-        kept = chosen if chosen in ids else None
+    def refreshed(self, lang: str, chosen: str | None, scope: list[str] | None, find: str = "", place: str = "",
+                  year: str = "", kind: str | None = None) -> tuple[Any, ...]:
+        """Every view of the documents as they are now. The list and the document picker offer the first
+        `listed` of those the find box admits, the question's scope those its filters admit (with what is
+        chosen kept): among thousands of documents a page stays small, and says how many there are."""
+        everything = {p.document.id: p for p in self.knowledge.profiles()}
+        kept = chosen if chosen in everything else None
+        scoped = [everything[d] for d in scope or [] if d in everything]
+        found = [p for p in everything.values() if _found(p, find)]
+        admitted = [p for p in everything.values() if _asked_of(place, year, kind).admits(p)]
+        listed, offered = found[: self.listed], admitted[: self.listed]
+        picked = [*listed, *([everything[kept]] if kept and everything[kept] not in listed else [])]
         cleared = self._cleared(lang) if chosen and kept is None else (gr.skip(),) * 3
-        return (_fingerprint(documents), self._listing(documents, lang), gr.update(choices=choices, value=kept),
-                gr.update(choices=choices, value=[d for d in scope or [] if d in ids]), *cleared)
+        return (_fingerprint([p.document for p in everything.values()]),
+                say(lang, "listed", shown=len(listed), found=len(found), total=len(everything)),
+                self._listing([p.document for p in listed], lang),
+                gr.update(choices=_choices(picked), value=kept),
+                gr.update(choices=_choices([*offered, *(p for p in scoped if p not in offered)]),
+                          value=[p.document.id for p in scoped],
+                          info=say(lang, "offered", shown=len(offered), found=len(admitted))
+                          if len(admitted) > len(offered) else ""),
+                *cleared)
 
     def _cleared(self, lang: str) -> tuple[Any, ...]:
         return (gr.update(choices=[], value=None), _frame("grid", lang, []), _frame("findings", lang, []))
@@ -455,7 +478,7 @@ class _Documents:
         return _frame("documents", lang, rows)
 
     # -- upload
-    def start(self, path: str | None, lang: str, chosen: str | None, scope: list[str] | None) -> Iterator[tuple[Any, ...]]:
+    def start(self, path: str | None, lang: str, *view: Any) -> Iterator[tuple[Any, ...]]:
         """Upload → ingestion job, its pages and stage shown until it ends; then every view refreshed."""
         if not path:
             return
@@ -469,21 +492,20 @@ class _Documents:
         while job.state in ("queued", "running"):
             yield _progress(job, lang), gr.skip(), *(gr.skip(),) * len(self.refresh_out)
             time.sleep(0.3)
-        yield _ended(job, lang), None, *self.refreshed(lang, chosen, scope)
+        yield _ended(job, lang), None, *self.refreshed(lang, *view)
 
     # -- delete: ask first, naming the document; then say what was deleted
     def ask_first(self, chosen: str | None, lang: str) -> tuple[Any, ...]:
-        listing = self._listing(self.library.documents(), lang)
         if not chosen:
-            return listing, None, _hidden(), _hidden(), say(lang, "choose_first")
+            return None, _hidden(), _hidden(), say(lang, "choose_first")
         try:
             document = self.library.store.resolve(chosen)
         except NotFound as exc:
-            return listing, None, _hidden(), _hidden(), say(lang, "error", error=exc)
-        return (listing, document.id, gr.update(value=say(lang, "confirm", title=document.title), visible=True),
+            return None, _hidden(), _hidden(), say(lang, "error", error=exc)
+        return (document.id, gr.update(value=say(lang, "confirm", title=document.title), visible=True),
                 gr.update(visible=True), say(lang, "confirm_delete", title=document.title, source=document.source))
 
-    def remove(self, pending: str | None, lang: str, chosen: str | None, scope: list[str] | None) -> tuple[Any, ...]:
+    def remove(self, pending: str | None, lang: str, *view: Any) -> tuple[Any, ...]:
         """Delete the document the confirmation named, then refresh: its tables and findings leave the screen."""
         if not pending:
             return None, _hidden(), _hidden(), say(lang, "nothing_pending"), *(gr.skip(),) * len(self.refresh_out)
@@ -492,7 +514,7 @@ class _Documents:
             said = say(lang, "deleted", title=deleted.title, source=deleted.source)
         except BudgetQAError as exc:
             said = say(lang, "error", error=exc)
-        return None, _hidden(), _hidden(), said, *self.refreshed(lang, chosen, scope)
+        return None, _hidden(), _hidden(), said, *self.refreshed(lang, *view)
 
     # -- browse
     def tables(self, chosen: str | None) -> dict[str, Any]:
@@ -524,6 +546,24 @@ class _Documents:
         return _frame("grid", lang, [
             [r.code, r.label, "；".join(f"{'/'.join(c.column)}={c.text}" for c in r.cells if c.text), str(r.page)]
             for r in parsed.rows])
+
+
+def _found(profile: Profile, find: str | None) -> bool:
+    """Whether a document has every word of the find box in its name, places, year, kind, file or id."""
+    document, places = profile.document, profile.places
+    said = " ".join([document.id, document.title, document.department, document.source, str(document.year or ""),
+                     document.kind, places.province, places.city, places.district, *profile.aliases]).lower()
+    return all(word in said for word in (find or "").lower().split())
+
+
+def _asked_of(place: str | None, year: str | None, kind: str | None) -> Filters:
+    """The Ask tab's filters as typed; a year not yet four digits admits any year."""
+    year = (year or "").strip()
+    return Filters(place=(place or "").strip(), year=int(year) if re.fullmatch(r"\d{4}", year) else None, kind=kind or "")
+
+
+def _choices(profiles: list[Profile]) -> list[tuple[str, str]]:
+    return [(f"{p.document.title}（{p.document.source}）", p.document.id) for p in profiles]
 
 
 def _fingerprint(documents: list[Document]) -> str:

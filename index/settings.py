@@ -50,6 +50,8 @@ class Settings(BaseSettings):
                                "this many MB; the least recently asked about are read again when needed.")
     unnamed_documents: int = Field(20, ge=1, description="A question naming no document is answered from at most "
                                    "this many: those its words are found in first.")
+    ui_documents_listed: int = Field(100, ge=1, description="The web UI lists at most this many documents in its "
+                                     "list and pickers, those its filters admit: a page stays small at any corpus size.")
     max_pages: int = Field(2000, ge=1, description="Refuse documents longer than this.")
     max_stream_mb: int = Field(200, ge=1, description="Refuse a PDF with a stream inflating past this (a bomb).")
     max_text_chars: int = Field(5_000_000, ge=1000, description="Refuse a text-form document longer than this.")

@@ -278,6 +278,40 @@ def test_gradio_client_reaches_a_document_added_after_start(site):
     assert "17.70" in str(chat) and "社会工作部" in details
 
 
+def test_among_more_documents_than_listed_the_find_box_and_filters_bring_up_the_others(browser, site, embedder):
+    """Past `ui_documents_listed` a page lists that many and says how many there are; the find box (Documents)
+    and the place filter (Ask) bring up the rest, so ten thousand reports never reach a page at once."""
+    settings = site[1].model_copy(update={"ui_documents_listed": 1})
+    library = Library(settings, embedder=embedder)
+    assert len(library.documents()) == 2
+    with Server(build_app(settings, assistant=Assistant(settings, library=library, embedder=embedder, drafter=None))) as server:
+        tab = open_page(browser, server.url)
+        documents_tab(tab)
+        expect(tab.locator("#documents-count")).to_contain_text("共 2 份文件，查找到 2 份，列出 1 份", timeout=WAIT)
+        expect(tab.locator("#documents")).to_contain_text(HEBEI.name)
+        expect(tab.locator("#documents")).not_to_contain_text("社会工作部")
+        tab.locator("#document-find :is(input, textarea)").fill("普陀 2024")
+        expect(tab.locator("#documents")).to_contain_text("社会工作部", timeout=LIVE)
+        expect(tab.locator("#documents")).not_to_contain_text(HEBEI.name)
+        choose(tab, "#document-pick", "社会工作部")
+        expect(tab.locator("#findings")).to_contain_text(CHECK_NAMES, timeout=WAIT)
+        shot(tab, "documents-find")
+
+        tab.get_by_role("tab", name="问答").click()
+        expect(tab.locator("#ask-documents")).to_contain_text("符合的文件 2 份，列出前 1 份")
+        tab.locator("#ask-documents input").click()
+        expect(tab.get_by_role("option")).to_have_count(1)
+        expect(tab.get_by_role("option", name=re.compile("社会工作部"))).to_have_count(0)
+        tab.keyboard.press("Escape")
+        tab.locator("#filter-place :is(input, textarea)").fill("普陀")
+        expect(tab.locator("#ask-documents")).not_to_contain_text("符合的文件", timeout=LIVE)
+        choose(tab, "#ask-documents", "社会工作部")
+        tab.locator("#filter-place :is(input, textarea)").fill("")
+        ask(tab, "住房公积金是多少？")  # both documents state one: the one chosen answers
+        expect(tab.locator("#chat")).to_contain_text("17.70", timeout=WAIT)
+        tab.context.close()
+
+
 # -- Looks: dark theme, phone width, English ------------------------------------------------------------------
 
 
