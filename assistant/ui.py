@@ -390,6 +390,7 @@ class _Documents:
                  filters: list[Any]) -> None:
         self.library, self.knowledge, self.jobs = assistant.library, assistant.knowledge, jobs
         self.listed = self.library.settings.ui_documents_listed
+        self._words: tuple[int, dict[str, str]] = (-1, {})
         self.seen, self.pending = gr.State(""), gr.State(None)
         self._current: tuple[int, str] = (-1, "")  # the library's generation, and the fingerprint of its documents
         self.upload = words.make(gr.File, {"label": "upload"}, file_types=[".pdf", ".txt"], elem_id="upload")
@@ -455,8 +456,10 @@ class _Documents:
         everything = {p.document.id: p for p in self.knowledge.profiles()}
         kept = chosen if chosen in everything else None
         scoped = [everything[d] for d in scope or [] if d in everything]
-        found = [p for p in everything.values() if _found(p, find)]
-        admitted = [p for p in everything.values() if _asked_of(place, year, kind).admits(p)]
+        words, said = (find or "").lower().split(), self._said(everything)
+        found = [p for p in everything.values() if all(w in said[p.document.id] for w in words)]
+        asked = _asked_of(place, year, kind)
+        admitted = [p for p in everything.values() if asked.admits(p)]
         listed, offered = found[: self.listed], admitted[: self.listed]
         picked = [*listed, *([everything[kept]] if kept and everything[kept] not in listed else [])]
         cleared = self._cleared(lang) if chosen and kept is None else (gr.skip(),) * 3
@@ -469,6 +472,13 @@ class _Documents:
                           info=say(lang, "offered", shown=len(offered), found=len(admitted))
                           if len(admitted) > len(offered) else ""),
                 *cleared)
+
+    def _said(self, everything: dict[str, Profile]) -> dict[str, str]:
+        """What the find box looks in, per document: every word of its name, places, year, kind, file and
+        id, lower-cased; made again only when the documents changed (a keystroke asks anew)."""
+        if self._words[0] != self.library.generation:
+            self._words = (self.library.generation, {ref: _said(p) for ref, p in everything.items()})
+        return self._words[1]
 
     def _cleared(self, lang: str) -> tuple[Any, ...]:
         return (gr.update(choices=[], value=None), _frame("grid", lang, []), _frame("findings", lang, []))
@@ -548,12 +558,10 @@ class _Documents:
             for r in parsed.rows])
 
 
-def _found(profile: Profile, find: str | None) -> bool:
-    """Whether a document has every word of the find box in its name, places, year, kind, file or id."""
+def _said(profile: Profile) -> str:
     document, places = profile.document, profile.places
-    said = " ".join([document.id, document.title, document.department, document.source, str(document.year or ""),
+    return " ".join([document.id, document.title, document.department, document.source, str(document.year or ""),
                      document.kind, places.province, places.city, places.district, *profile.aliases]).lower()
-    return all(word in said for word in (find or "").lower().split())
 
 
 def _asked_of(place: str | None, year: str | None, kind: str | None) -> Filters:
