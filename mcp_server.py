@@ -77,6 +77,9 @@ class _Tools:
         filters: Annotated[Filters | None, Field(
             description="ask only documents of this province, city, district, department (any part of its name), "
                         "year or kind (预算 or 决算); none matching is an error")] = None,
+        history: Annotated[list[str] | None, Field(
+            max_length=20, description="this conversation's earlier questions, oldest first: a follow-up such as "
+                                       "'它比上年减少了多少？' is read as being about what they asked")] = None,
     ) -> dict[str, Any]:
         """Answer a question about the ingested budget disclosures, e.g. '企业奖补安排了多少资金？'.
 
@@ -91,7 +94,7 @@ class _Tools:
         failed its check; not_found: the documents do not say. Repeat a figure as fact only when verified
         or computed. get_table(document, table_id) opens the cited table.
         """
-        return self.assistant.ask(question, documents, filters=filters).to_json()
+        return self.assistant.ask(question, documents, history, filters).to_json()
 
     def list_documents(
         self,

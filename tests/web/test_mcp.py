@@ -68,8 +68,11 @@ async def _converse(client: Client) -> dict[str, Any]:
     unknown = await client.call_tool("get_table", {"document": "no-such-budget.pdf", "table": "t01"})
     filtered = await client.call_tool("ask", {"question": QUESTION, "filters": {"district": "鹿泉", "kind": "预算"}})
     elsewhere = await client.call_tool("list_documents", {"filters": {"city": "湖州"}})
+    followup = await client.call_tool("ask", {"question": "它比上年减少了多少？",
+                                              "history": ["鹿泉区科技局的公务接待费是多少？"]})
     return {"tools": {t.name: t for t in listed.tools}, "ask": asked, "documents": documents, "cited": cited,
-            "table": table, "findings": findings, "unknown": unknown, "filtered": filtered, "elsewhere": elsewhere}
+            "table": table, "findings": findings, "unknown": unknown, "filtered": filtered, "elsewhere": elsewhere,
+            "followup": followup}
 
 
 def test_stdio_answers_lists_opens_tables_and_reports_errors(data, tmp_path):
@@ -101,6 +104,8 @@ def test_stdio_answers_lists_opens_tables_and_reports_errors(data, tmp_path):
     _assert_verified(got["filtered"].structured_content)
     assert document["places"] == {"province": "", "city": "石家庄", "district": "鹿泉区"}
     assert got["elsewhere"].structured_content == {"documents": []}
+    followup = got["followup"].structured_content  # "它" is what the earlier question asked about
+    assert (followup["status"], followup["value"]) == ("verified", 0.5) and "公务接待费" in followup["answer"]
 
 
 def test_stdio_writes_nothing_but_the_protocol(data):
