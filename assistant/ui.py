@@ -22,7 +22,7 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import gradio as gr
 import numpy as np
@@ -208,7 +208,7 @@ class _Ask:
             history[-1]["content"] = say(lang, "bad_year")
             yield gr.skip(), history, "", gr.update(choices=[], value=None), [], gr.update(visible=False), [], history
             return
-        filters = Filters(place=(place or "").strip(), year=int(year) if year else None, kind=kind or "")
+        filters = _asked_of(place, year, kind)
         try:
             answer = self.assistant.ask(text, list(scope or []) or None, asked, filters)
         except BudgetQAError as exc:
@@ -390,9 +390,8 @@ class _Documents:
                  filters: list[Any]) -> None:
         self.library, self.knowledge, self.jobs = assistant.library, assistant.knowledge, jobs
         self.listed = self.library.settings.ui_documents_listed
-        self._words: tuple[int, dict[str, str]] = (-1, {})
         self.seen, self.pending = gr.State(""), gr.State(None)
-        self._current: tuple[int, str] = (-1, "")  # the library's generation, and the fingerprint of its documents
+        self._current = _Known(-1, {}, "", {})
         self.upload = words.make(gr.File, {"label": "upload"}, file_types=[".pdf", ".txt"], elem_id="upload")
         self.status = gr.Markdown(elem_id="upload-status")
         self.find = words.make(gr.Textbox, {"label": "find", "placeholder": "find_placeholder"}, value="",
@@ -435,35 +434,38 @@ class _Documents:
     # -- the shared refresh: documents listed, pickers' choices, what was open on a deleted document cleared
     def poll(self, seen: str, *current: Any) -> Any:
         """A timer's tick: nothing sent unless the documents changed since this page last looked."""
-        if self._fingerprint() == seen:
+        if self._known().fingerprint == seen:
             return gr.skip()
         return self.refreshed(*current)
 
-    def _fingerprint(self) -> str:
+    def _known(self) -> _Known:
         """Every open page asks every two seconds: the documents are read only when they changed
         (here or in another process, as the library's generation tells)."""
         self.library.refresh()
         generation = self.library.generation
-        if self._current[0] != generation:
-            self._current = (generation, _fingerprint(self.library.documents()))
-        return self._current[1]
+        if self._current.generation != generation:
+            profiles = {p.document.id: p for p in self.knowledge.profiles()}
+            self._current = _Known(generation, profiles, _fingerprint([p.document for p in profiles.values()]),
+                                   {ref: _said(p) for ref, p in profiles.items()})
+        return self._current
 
     def refreshed(self, lang: str, chosen: str | None, scope: list[str] | None, find: str = "", place: str = "",
                   year: str = "", kind: str | None = None) -> tuple[Any, ...]:
         """Every view of the documents as they are now. The list and the document picker offer the first
         `listed` of those the find box admits, the question's scope those its filters admit (with what is
         chosen kept): among thousands of documents a page stays small, and says how many there are."""
-        everything = {p.document.id: p for p in self.knowledge.profiles()}
+        known = self._known()
+        everything = known.profiles
         kept = chosen if chosen in everything else None
         scoped = [everything[d] for d in scope or [] if d in everything]
-        words, said = (find or "").lower().split(), self._said(everything)
-        found = [p for p in everything.values() if all(w in said[p.document.id] for w in words)]
+        words = (find or "").lower().split()
+        found = [p for ref, p in everything.items() if all(w in known.said[ref] for w in words)]
         asked = _asked_of(place, year, kind)
         admitted = [p for p in everything.values() if asked.admits(p)]
         listed, offered = found[: self.listed], admitted[: self.listed]
         picked = [*listed, *([everything[kept]] if kept and everything[kept] not in listed else [])]
         cleared = self._cleared(lang) if chosen and kept is None else (gr.skip(),) * 3
-        return (_fingerprint([p.document for p in everything.values()]),
+        return (known.fingerprint,
                 say(lang, "listed", shown=len(listed), found=len(found), total=len(everything)),
                 self._listing([p.document for p in listed], lang),
                 gr.update(choices=_choices(picked), value=kept),
@@ -472,13 +474,6 @@ class _Documents:
                           info=say(lang, "offered", shown=len(offered), found=len(admitted))
                           if len(admitted) > len(offered) else ""),
                 *cleared)
-
-    def _said(self, everything: dict[str, Profile]) -> dict[str, str]:
-        """What the find box looks in, per document: every word of its name, places, year, kind, file and
-        id, lower-cased; made again only when the documents changed (a keystroke asks anew)."""
-        if self._words[0] != self.library.generation:
-            self._words = (self.library.generation, {ref: _said(p) for ref, p in everything.items()})
-        return self._words[1]
 
     def _cleared(self, lang: str) -> tuple[Any, ...]:
         return (gr.update(choices=[], value=None), _frame("grid", lang, []), _frame("findings", lang, []))
@@ -558,7 +553,17 @@ class _Documents:
             for r in parsed.rows])
 
 
+class _Known(NamedTuple):
+    """The documents as of one generation of the library, and what the views need of them."""
+
+    generation: int
+    profiles: dict[str, Profile]  # by document id, in the library's order
+    fingerprint: str
+    said: dict[str, str]  # by document id: what the find box looks in
+
+
 def _said(profile: Profile) -> str:
+    """Every word of a document's name, places, year, kind, file and id, lower-cased."""
     document, places = profile.document, profile.places
     return " ".join([document.id, document.title, document.department, document.source, str(document.year or ""),
                      document.kind, places.province, places.city, places.district, *profile.aliases]).lower()
